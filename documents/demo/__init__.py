@@ -1,0 +1,251 @@
+"""Demo data: the two sample Council documents, their files, procedures and meeting.
+
+Everything is loaded through the services, as a clerk would register it, and only when it is
+not there yet, so loading twice changes nothing.
+"""
+
+import datetime
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth import get_user_model
+from django.core.files import File
+from django.db import transaction
+
+from documents.models import (
+    Body,
+    BodyKind,
+    Delegation,
+    DelegationKind,
+    Distribution,
+    Document,
+    DocumentType,
+    Meeting,
+    MeetingStatus,
+    Procedure,
+    ProcedureStage,
+    SubjectCode,
+    UserProfile,
+)
+from documents.roles import Role, roles_set_up, user_role_set
+from documents.services import (
+    agenda_item_add,
+    document_file_add,
+    document_register,
+    meeting_create,
+    procedure_create,
+    procedure_event_add,
+)
+
+TEXTS = Path(__file__).resolve().parent
+BRUSSELS = ZoneInfo("Europe/Brussels")
+
+SUBJECT_CODES = {
+    "JAI": "Justice and home affairs",
+    "ENFOPOL": "Police cooperation",
+    "CRIMORG": "Organised crime",
+    "IXIM": "Information exchange in justice and home affairs",
+    "DATAPROTECT": "Data protection",
+    "CYBER": "Cyber issues",
+    "COPEN": "Judicial cooperation in criminal matters",
+    "FREMP": "Fundamental rights, citizens' rights and free movement of persons",
+    "TELECOM": "Telecommunications",
+    "COMPET": "Competitiveness",
+    "MI": "Internal market",
+    "CONSOM": "Consumer protection",
+    "DIGIT": "Digital",
+    "CODEC": "Codecision (ordinary legislative procedure)",
+}
+
+# Protocol order, with the codes the Council uses (EL for Greece).
+MEMBER_STATES = {
+    "BE": "Belgium", "BG": "Bulgaria", "CZ": "Czechia", "DK": "Denmark", "DE": "Germany",
+    "EE": "Estonia", "IE": "Ireland", "EL": "Greece", "ES": "Spain", "FR": "France",
+    "HR": "Croatia", "IT": "Italy", "CY": "Cyprus", "LV": "Latvia", "LT": "Lithuania",
+    "LU": "Luxembourg", "HU": "Hungary", "MT": "Malta", "NL": "Netherlands", "AT": "Austria",
+    "PL": "Poland", "PT": "Portugal", "RO": "Romania", "SI": "Slovenia", "SK": "Slovakia",
+    "FI": "Finland", "SE": "Sweden",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    password: str
+    role: Role | None
+    delegation: str | None
+    description: str
+
+
+DEMO_USERS = (
+    DemoUser("clerk", "clerk-demo-password", Role.CLERK, None, "registry clerk (admin)"),
+    DemoUser(
+        "supervisor", "supervisor-demo-password", Role.SUPERVISOR, None,
+        "registry supervisor (admin, releases LIMITE)",
+    ),
+    DemoUser(
+        "delegate.be", "delegate-demo-password", None, "BE",
+        "Belgian delegation (API: sees LIMITE and WK documents)",
+    ),
+)  # fmt: skip
+
+LEWP_POLICE = "Law Enforcement Working Party (Police)"
+CSA_TITLE = (
+    "Proposal for a Regulation of the European Parliament and of the Council laying down rules "
+    "to prevent and combat child sexual abuse"
+)
+INTERIM_TITLE = (
+    "Proposal for a Regulation of the European Parliament and of the Council amending "
+    "Regulation (EU) 2021/1232 on a temporary derogation from certain provisions of Directive "
+    "2002/58/EC for the purpose of combating online child sexual abuse (extension)"
+)
+CODES_5397_24 = (
+    "JAI 64", "ENFOPOL 15", "CRIMORG 7", "IXIM 12", "DATAPROTECT 25", "CYBER 9", "COPEN 13",
+    "FREMP 20", "TELECOM 15", "COMPET 54", "MI 50", "CONSOM 19", "DIGIT 14", "CODEC 90",
+)  # fmt: skip
+
+
+def _bodies() -> dict[str, Body]:
+    council, _ = Body.objects.get_or_create(
+        name="Justice and Home Affairs Council",
+        defaults={"abbreviation": "JHA Council", "kind": BodyKind.COUNCIL},
+    )
+    coreper, _ = Body.objects.get_or_create(
+        name="Permanent Representatives Committee (Part 2)",
+        defaults={"abbreviation": "Coreper (Part 2)", "kind": BodyKind.COREPER, "parent": council},
+    )
+    lewp, _ = Body.objects.get_or_create(
+        name=LEWP_POLICE,
+        defaults={
+            "abbreviation": "LEWP (Police)", "kind": BodyKind.WORKING_PARTY, "parent": coreper,
+        },
+    )  # fmt: skip
+    return {"council": council, "coreper": coreper, "lewp": lewp}
+
+
+def _delegations() -> None:
+    for code, name in MEMBER_STATES.items():
+        Delegation.objects.get_or_create(
+            code=code, defaults={"name": name, "kind": DelegationKind.MEMBER_STATE}
+        )
+    Delegation.objects.get_or_create(
+        code="COM", defaults={"name": "European Commission", "kind": DelegationKind.INSTITUTION}
+    )
+
+
+def _procedure(reference: str, **fields) -> Procedure:
+    existing = Procedure.objects.filter(reference=reference).first()
+    return existing or procedure_create(reference=reference, **fields)
+
+
+def _document(reference: str, text: str, **fields) -> Document:
+    existing = Document.objects.filter(reference=reference).first()
+    if existing:
+        return existing
+    document = document_register(reference=reference, **fields)
+    with (TEXTS / text).open("rb") as handle:
+        document_file_add(document=document, language="en", upload=File(handle, name=text))
+    return document
+
+
+def _users(*, with_users: bool) -> list[DemoUser]:
+    if not with_users:
+        return []
+    User = get_user_model()
+    for demo in DEMO_USERS:
+        user, created = User.objects.get_or_create(username=demo.username)
+        if created:
+            user.email = f"{demo.username}@example.eu"
+            user.set_password(demo.password)
+            user.save()
+        delegation = Delegation.objects.get(code=demo.delegation) if demo.delegation else None
+        UserProfile.objects.get_or_create(user=user, defaults={"delegation": delegation})
+        if demo.role is not None:
+            user_role_set(user=user, role=demo.role)
+    return list(DEMO_USERS)
+
+
+@transaction.atomic
+def demo_load(*, with_users: bool) -> list[DemoUser]:
+    """Load the demo register; returns the demo users created or already there."""
+    roles_set_up()
+    for code, description in SUBJECT_CODES.items():
+        SubjectCode.objects.get_or_create(code=code, defaults={"description": description})
+    bodies = _bodies()
+    _delegations()
+
+    csa = _procedure(
+        "2022/0155(COD)",
+        title=CSA_TITLE,
+        commission_proposal="COM(2022) 209 final",
+        commission_proposal_date=datetime.date(2022, 5, 11),
+        lead_body=bodies["lewp"],
+    )
+    interim = _procedure("2023/0452(COD)", title=INTERIM_TITLE, lead_body=bodies["lewp"])
+
+    wk = _document(
+        "WK 9107 2022 INIT",
+        "wk_9107_2022_meeting_document.txt",
+        date=datetime.date(2022, 6, 23),
+        original_language="en",
+        distribution=Distribution.LIMITE,
+        document_type=DocumentType.MEETING_DOCUMENT,
+        originator="General Secretariat of the Council",
+        recipients=LEWP_POLICE,
+        subject=f"{CSA_TITLE} - presentations",
+        procedures=[csa],
+        bodies=[bodies["lewp"]],
+        subject_codes=[label.split()[0] for label in CODES_5397_24],
+    )
+    note = _document(
+        "ST 5397 2024 INIT",
+        "st_5397_24_limite_note.txt",
+        date=datetime.date(2024, 1, 17),
+        original_language="en",
+        distribution=Distribution.LIMITE,
+        document_type=DocumentType.NOTE,
+        originator="Presidency",
+        recipients="Delegations",
+        subject="Case studies to illustrate the implementation of the Regulation (EU) 2021/1232",
+        procedures=[interim],
+        bodies=[bodies["lewp"]],
+        subject_codes=list(CODES_5397_24),
+        cites=["9068/22 ADD 1"],
+    )
+
+    if not csa.events.exists():
+        procedure_event_add(
+            procedure=csa,
+            date=datetime.date(2022, 5, 11),
+            stage=ProcedureStage.PROPOSAL,
+            title="Commission proposal COM(2022) 209 final",
+        )
+        procedure_event_add(
+            procedure=csa, date=datetime.date(2022, 6, 22), stage=ProcedureStage.WORKING_PARTY,
+            title="Presentations at the LEWP (Police)", document=wk,
+        )  # fmt: skip
+    if not interim.events.exists():
+        procedure_event_add(
+            procedure=interim, date=datetime.date(2024, 1, 17),
+            stage=ProcedureStage.WORKING_PARTY,
+            title="Presidency note with case studies on the Interim Regulation", document=note,
+        )  # fmt: skip
+
+    starts_at = datetime.datetime(2022, 6, 22, 10, 0, tzinfo=BRUSSELS)
+    if not Meeting.objects.filter(body=bodies["lewp"], starts_at=starts_at).exists():
+        meeting = meeting_create(
+            body=bodies["lewp"],
+            starts_at=starts_at,
+            ends_at=starts_at + datetime.timedelta(hours=7),
+            title="Law Enforcement Working Party (Police)",
+            place="Brussels",
+            status=MeetingStatus.HELD,
+        )
+        agenda_item_add(
+            meeting=meeting,
+            title=f"{CSA_TITLE} - presentations",
+            procedures=[csa],
+            documents=[wk],
+        )
+    return _users(with_users=with_users)

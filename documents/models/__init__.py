@@ -1,0 +1,62 @@
+"""The register's models, split by aggregate and re-exported here."""
+
+from documents.models.bodies import Body, Delegation
+from documents.models.choices import (
+    BodyKind,
+    Classification,
+    DelegationKind,
+    Distribution,
+    DocumentType,
+    Language,
+    MeetingStatus,
+    ProcedureStage,
+    ProcedureType,
+    ReleaseReason,
+    Series,
+)
+from documents.models.documents import (
+    Citation,
+    Document,
+    DocumentBody,
+    DocumentDistribution,
+    DocumentProcedure,
+    DocumentSubjectCode,
+)
+from documents.models.files import DocumentFile
+from documents.models.meetings import AgendaItem, AgendaItemDocument, AgendaItemProcedure, Meeting
+from documents.models.numbering import Counter, SubjectCode, SubjectCodeNumber
+from documents.models.people import UserProfile
+from documents.models.procedures import Procedure, ProcedureEvent
+
+__all__ = [
+    "AgendaItem",
+    "AgendaItemDocument",
+    "AgendaItemProcedure",
+    "Body",
+    "BodyKind",
+    "Citation",
+    "Classification",
+    "Counter",
+    "Delegation",
+    "DelegationKind",
+    "Distribution",
+    "Document",
+    "DocumentBody",
+    "DocumentDistribution",
+    "DocumentFile",
+    "DocumentProcedure",
+    "DocumentSubjectCode",
+    "DocumentType",
+    "Language",
+    "Meeting",
+    "MeetingStatus",
+    "Procedure",
+    "ProcedureEvent",
+    "ProcedureStage",
+    "ProcedureType",
+    "ReleaseReason",
+    "Series",
+    "SubjectCode",
+    "SubjectCodeNumber",
+    "UserProfile",
+]

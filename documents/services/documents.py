@@ -1,0 +1,308 @@
+"""Registering documents and deriving their versions (REV, ADD, COR, EXT, DCL)."""
+
+import datetime
+from collections.abc import Iterable
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from documents.models import (
+    Body,
+    Citation,
+    Classification,
+    Delegation,
+    Distribution,
+    Document,
+    DocumentBody,
+    DocumentDistribution,
+    DocumentProcedure,
+    Language,
+    Procedure,
+    Series,
+)
+from documents.references import (
+    SUFFIX_KINDS,
+    DocumentReference,
+    InvalidReference,
+    parse_document_reference,
+    parse_procedure_reference,
+    parse_suffix_chain,
+)
+from documents.services.numbering import counter_lock, counter_next, document_scope
+from documents.services.subject_codes import (
+    document_subject_codes_set,
+    subject_code_labels_resolve,
+)
+
+PART_KINDS = ("ADD", "EXT", "DCL")
+
+
+def _reference_from(
+    *,
+    reference: str | None,
+    series: str,
+    number: int | None,
+    year: int | None,
+    suffix: str,
+    date: datetime.date,
+) -> tuple[str, int | None, int, str]:
+    """(series, number or None, year, canonical suffix) from either spelling of the input."""
+    if reference:
+        if number is not None or suffix:
+            raise ValidationError({"reference": "give either a reference or number and suffix"})
+        try:
+            value = parse_document_reference(reference)
+        except InvalidReference as error:
+            raise ValidationError({"reference": str(error)}) from error
+        return value.series, value.number, value.year, value.suffix
+    try:
+        canonical_suffix = "".join(f" {kind} {n}" for kind, n in parse_suffix_chain(suffix)).strip()
+    except InvalidReference as error:
+        raise ValidationError({"suffix": str(error)}) from error
+    if series not in Series.values:
+        raise ValidationError({"series": f"unknown series {series!r}"})
+    if canonical_suffix and number is None:
+        raise ValidationError(
+            {
+                "suffix": f"{canonical_suffix} belongs to an existing number: derive it from the "
+                "document it revises, adds to, corrects or extracts"
+            }
+        )
+    return series, number, year if year is not None else date.year, canonical_suffix
+
+
+def _procedures_resolve(procedures: Iterable[str | Procedure]) -> list[Procedure]:
+    resolved: list[Procedure] = []
+    for item in procedures:
+        if isinstance(item, Procedure):
+            resolved.append(item)
+            continue
+        try:
+            canonical = parse_procedure_reference(item).canonical
+        except InvalidReference as error:
+            raise ValidationError({"procedures": str(error)}) from error
+        try:
+            resolved.append(Procedure.objects.get(reference=canonical))
+        except Procedure.DoesNotExist:
+            raise ValidationError(
+                {"procedures": f"procedure {canonical} is not registered"}
+            ) from None
+    return resolved
+
+
+def _citations_resolve(cites: Iterable[str]) -> list[str]:
+    references: list[str] = []
+    for text in cites:
+        try:
+            canonical = parse_document_reference(text).canonical
+        except InvalidReference as error:
+            raise ValidationError({"cites": str(error)}) from error
+        if canonical not in references:
+            references.append(canonical)
+    return references
+
+
+def _number_taken(series: str, year: int):
+    numbers = Document.objects.filter(series=series, year=year)
+    return lambda n: numbers.filter(number=n).exists()
+
+
+@transaction.atomic
+def document_register(
+    *,
+    date: datetime.date,
+    document_type: str,
+    originator: str,
+    recipients: str,
+    subject: str,
+    reference: str | None = None,
+    series: str = Series.ST,
+    number: int | None = None,
+    year: int | None = None,
+    suffix: str = "",
+    parent: Document | None = None,
+    place: str = "Brussels",
+    original_language: str = Language.EN,
+    distribution: str = Distribution.PUBLIC,
+    classification: int = Classification.UNCLASSIFIED,
+    comments_due: datetime.date | None = None,
+    procedures: Iterable[str | Procedure] = (),
+    bodies: Iterable[Body] = (),
+    subject_codes: Iterable[str] = (),
+    cites: Iterable[str] = (),
+    distributed_to: Iterable[Delegation] = (),
+    registered_by: AbstractBaseUser | None = None,
+) -> Document:
+    """Register a document, allocating its number and its subject-code numbers when not given.
+
+    ``reference`` (any spelling, e.g. ``"5397/24"``) registers an older document under its own
+    number; without it the next number of ``series`` and ``year`` (default: the year of
+    ``date``) is allocated. ``subject_codes`` are labels such as ``"JAI"`` (numbered now, for
+    ST documents) or ``"JAI 64"`` (the number it already has). Refuses a reference that is
+    already registered, naming it; on any error nothing is written and no number is used.
+    """
+    series, number, year, suffix = _reference_from(
+        reference=reference, series=series, number=number, year=year, suffix=suffix, date=date
+    )
+    # Everything that can be checked is checked before a number is taken.
+    codes = subject_code_labels_resolve(list(subject_codes), series=series)
+    linked_procedures = _procedures_resolve(procedures)
+    citations = _citations_resolve(cites)
+    bodies, distributed_to = list(bodies), list(distributed_to)
+
+    counter = counter_lock(scope=document_scope(series), year=year)
+    if number is None:
+        number = counter_next(counter=counter, taken=_number_taken(series, year))
+    document = Document(
+        series=series,
+        number=number,
+        year=year,
+        suffix=suffix,
+        parent=parent,
+        date=date,
+        place=place,
+        original_language=original_language,
+        document_type=document_type,
+        originator=originator,
+        recipients=recipients,
+        subject=subject,
+        distribution=distribution,
+        classification=classification,
+        comments_due=comments_due,
+        registered_by=registered_by,
+    )
+    canonical = document.reference_value.canonical
+    if Document.objects.filter(reference=canonical).exists():
+        raise ValidationError({"reference": f"{canonical} is already registered"})
+    document.reference = canonical  # full_clean checks uniqueness on the derived field too
+    document.full_clean(exclude=["reference", "slug"])
+    try:
+        with transaction.atomic():
+            document.save()
+    except IntegrityError as error:  # registered by a concurrent transaction meanwhile
+        raise ValidationError({"reference": f"{canonical} is already registered"}) from error
+
+    DocumentProcedure.objects.bulk_create(
+        DocumentProcedure(document=document, procedure=p) for p in linked_procedures
+    )
+    DocumentBody.objects.bulk_create(DocumentBody(document=document, body=b) for b in bodies)
+    DocumentDistribution.objects.bulk_create(
+        DocumentDistribution(document=document, delegation=d) for d in distributed_to
+    )
+    document_subject_codes_set(document=document, codes=codes)
+    _citations_add(document=document, references=citations)
+    # Documents that cited this one before it was registered now point at it.
+    Citation.objects.filter(reference=canonical, cited__isnull=True).exclude(
+        document=document
+    ).update(cited=document)
+    return document
+
+
+def _citations_add(*, document: Document, references: list[str]) -> None:
+    registered = Document.objects.in_bulk(references, field_name="reference")
+    Citation.objects.bulk_create(
+        Citation(
+            document=document,
+            reference=reference,
+            cited=registered.get(reference) if reference != document.reference else None,
+            order=order,
+        )
+        for order, reference in enumerate(references, start=1)
+        if reference != document.reference
+    )
+
+
+def _derived_suffixes(document: Document, kind: str) -> tuple[tuple[str, int], ...]:
+    """The suffix chain of the next ``kind`` derived from ``document``."""
+    chain = parse_suffix_chain(document.suffix)
+    parts = tuple((k, n) for k, n in chain if k in PART_KINDS)
+    revision = tuple((k, n) for k, n in chain if k == "REV")
+    siblings = Document.objects.filter(
+        series=document.series, number=document.number, year=document.year
+    ).values_list("suffix", flat=True)
+    chains = [parse_suffix_chain(s) for s in siblings]
+
+    def next_n(prefix: tuple[tuple[str, int], ...]) -> int:
+        used = [
+            dict(c)[kind]
+            for c in chains
+            if kind in dict(c) and tuple(p for p in c if p[0] != kind)[: len(prefix)] == prefix
+        ]
+        return max(used, default=0) + 1
+
+    if kind == "ADD":
+        # An addendum belongs to the document number: ADD 1, ADD 2, ...
+        return (("ADD", next_n(())),)
+    if kind in ("EXT", "DCL"):
+        base = tuple(p for p in parts if p[0] == "ADD")
+        return (*base, (kind, next_n(base)))
+    if kind == "REV":
+        return (*parts, ("REV", next_n(parts)))
+    return (*parts, *revision, ("COR", next_n((*parts, *revision))))
+
+
+@transaction.atomic
+def document_derive(
+    *,
+    document: Document,
+    kind: str,
+    date: datetime.date | None = None,
+    registered_by: AbstractBaseUser | None = None,
+    **changes,
+) -> Document:
+    """Register the next ``kind`` (REV, ADD, COR, EXT or DCL) of ``document`` on its number.
+
+    The new version copies the cover of ``document`` (type, originator, recipients, subject,
+    markings, procedures, bodies, subject codes with their numbers); ``changes`` override any of
+    it. EXT and DCL versions are released texts: public and unclassified unless said otherwise.
+    """
+    kind = kind.upper()
+    if kind not in SUFFIX_KINDS:
+        raise ValidationError({"kind": f"{kind!r} is not one of {', '.join(SUFFIX_KINDS)}"})
+    # Serialise derivations in this series and year (the same lock registration takes first).
+    counter_lock(scope=document_scope(document.series), year=document.year)
+    try:
+        value = DocumentReference(
+            series=document.series,
+            number=document.number,
+            year=document.year,
+            suffixes=_derived_suffixes(document, kind),
+        )
+    except InvalidReference as error:
+        raise ValidationError({"kind": f"cannot derive {kind} from {document}: {error}"}) from error
+    cover = {
+        "document_type": document.document_type,
+        "originator": document.originator,
+        "recipients": document.recipients,
+        "subject": document.subject,
+        "place": document.place,
+        "original_language": document.original_language,
+        "distribution": document.distribution,
+        "classification": document.classification,
+        "comments_due": document.comments_due,
+        "procedures": list(document.procedures.all()),
+        "bodies": list(document.bodies.all()),
+        "distributed_to": list(document.distributed_to.all()),
+        "subject_codes": [
+            link.subject_code.code
+            for link in document.subject_code_links.select_related("subject_code")
+        ],
+    }
+    if kind in ("EXT", "DCL"):
+        cover["distribution"] = Distribution.PUBLIC
+        cover["classification"] = Classification.UNCLASSIFIED
+    if unknown := set(changes) - set(cover):
+        raise ValidationError({"changes": f"cannot set {', '.join(sorted(unknown))} on derive"})
+    cover.update(changes)
+    return document_register(
+        series=value.series,
+        number=value.number,
+        year=value.year,
+        suffix=value.suffix,
+        parent=document,
+        date=date or timezone.localdate(),
+        registered_by=registered_by,
+        **cover,
+    )

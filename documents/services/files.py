@@ -1,0 +1,86 @@
+"""Language files of documents: checked, hashed and stored."""
+
+import hashlib
+import mimetypes
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.db import transaction
+
+from documents.models import Classification, Document, DocumentFile
+
+# What a Council document's text comes as.
+ALLOWED_MEDIA_TYPES = {
+    "application/pdf": ".pdf",
+    "application/msword": ".doc",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+    "application/vnd.oasis.opendocument.text": ".odt",
+    "application/vnd.ms-excel": ".xls",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
+    "application/vnd.ms-powerpoint": ".ppt",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": ".pptx",
+    "text/plain": ".txt",
+}
+
+
+def _media_type_of(name: str) -> str:
+    media_type, _encoding = mimetypes.guess_type(name, strict=False)
+    return media_type or "application/octet-stream"
+
+
+@transaction.atomic
+def document_file_add(
+    *,
+    document: Document,
+    language: str,
+    upload: File,
+    uploaded_by: AbstractBaseUser | None = None,
+) -> DocumentFile:
+    """Store the ``language`` version of ``document``'s text.
+
+    Refused for classified documents (the register keeps their metadata only), for files over
+    ``DOCUMENT_FILE_MAX_BYTES`` and for types other than ``ALLOWED_MEDIA_TYPES``. The SHA-256
+    is computed while reading, so it is the digest of exactly what was stored.
+    """
+    if document.classification != Classification.UNCLASSIFIED:
+        raise ValidationError(
+            {"file": f"{document} is classified: the register keeps no files of it"}
+        )
+    media_type = _media_type_of(upload.name or "")
+    if media_type not in ALLOWED_MEDIA_TYPES:
+        allowed = ", ".join(sorted(ALLOWED_MEDIA_TYPES.values()))
+        raise ValidationError(
+            {"file": f"{upload.name}: type {media_type} is not allowed ({allowed})"}
+        )
+    if upload.size is not None and upload.size > settings.DOCUMENT_FILE_MAX_BYTES:
+        raise ValidationError(
+            {
+                "file": f"{upload.name} is {upload.size} bytes; the limit is "
+                f"{settings.DOCUMENT_FILE_MAX_BYTES}"
+            }
+        )
+    if DocumentFile.objects.filter(document=document, language=language).exists():
+        raise ValidationError({"language": f"{document} already has a file in {language}"})
+    digest = hashlib.sha256()
+    size = 0
+    for chunk in upload.chunks():
+        digest.update(chunk)
+        size += len(chunk)
+    upload.seek(0)
+    stored = DocumentFile(
+        document=document,
+        language=language,
+        size=size,
+        sha256=digest.hexdigest(),
+        media_type=media_type,
+        uploaded_by=uploaded_by,
+    )
+    stored.full_clean(exclude=["file"])
+    # The file is written last: a refusal above leaves nothing on disk.
+    stored.file.save(upload.name, upload, save=False)
+    # The row is saved inside the transaction; a rollback after this point would leave an
+    # orphan file on disk but never a row without its file.
+    stored.save()
+    return stored
