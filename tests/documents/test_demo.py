@@ -1,0 +1,168 @@
+"""The demo register: the two sample documents with their full cover metadata."""
+
+import datetime
+import hashlib
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import models
+from django.utils import timezone
+
+from documents import models as register
+from documents.models import Document, Meeting, Procedure
+from documents.references import find_document_references, parse_document_reference
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+@pytest.fixture
+def demo(db):
+    call_command("load_demo", "--with-users", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+
+def covered(document: Document) -> list[str]:
+    return [str(link) for link in document.subject_code_links.select_related("allocation")]
+
+
+def test_limite_note_has_its_full_cover(demo):
+    note = Document.objects.get(reference="ST 5397 2024 INIT")
+
+    assert note.cover_reference == "5397/24"
+    assert note.date == datetime.date(2024, 1, 17)
+    assert (note.place, note.original_language) == ("Brussels", "en")
+    assert (note.distribution, note.is_public) == ("LIMITE", False)
+    assert note.document_type == "NOTE"
+    assert (note.originator, note.recipients) == ("Presidency", "Delegations")
+    assert note.subject == (
+        "Case studies to illustrate the implementation of the Regulation (EU) 2021/1232"
+    )
+    assert [p.reference for p in note.procedures.all()] == ["2023/0452(COD)"]
+    assert covered(note) == [
+        "JAI 64", "ENFOPOL 15", "CRIMORG 7", "IXIM 12", "DATAPROTECT 25", "CYBER 9", "COPEN 13",
+        "FREMP 20", "TELECOM 15", "COMPET 54", "MI 50", "CONSOM 19", "DIGIT 14", "CODEC 90",
+    ]  # fmt: skip
+    assert [c.reference for c in note.citations.all()] == ["ST 9068 2022 ADD 1"]
+
+
+def test_working_document_has_its_full_cover(demo):
+    wk = Document.objects.get(slug="wk-9107-2022-init")
+
+    assert wk.cover_reference == "WK 9107/2022 INIT"
+    assert wk.date == datetime.date(2022, 6, 23)
+    assert wk.distribution == "LIMITE"
+    assert wk.document_type == "MEETING DOCUMENT"
+    assert wk.originator == "General Secretariat of the Council"
+    assert wk.recipients == "Law Enforcement Working Party (Police)"
+    assert wk.subject.endswith(
+        "laying down rules to prevent and combat child sexual abuse - presentations"
+    )
+    assert [p.reference for p in wk.procedures.all()] == ["2022/0155(COD)"]
+    # Working documents carry their codes without numbers.
+    assert covered(wk)[:3] == ["JAI", "ENFOPOL", "CRIMORG"]
+    assert len(covered(wk)) == 14
+
+
+@pytest.mark.parametrize(
+    ("slug", "fixture"),
+    [
+        ("st-5397-2024-init", "st_5397_24_limite_note.txt"),
+        ("wk-9107-2022-init", "wk_9107_2022_meeting_document.txt"),
+    ],
+)
+def test_sample_texts_are_stored_as_english_files(demo, slug, fixture):
+    stored = Document.objects.get(slug=slug).files.get()
+    expected = (FIXTURES / fixture).read_bytes()
+
+    assert stored.language == "en"
+    assert stored.media_type == "text/plain"
+    assert stored.size == len(expected)
+    assert stored.sha256 == hashlib.sha256(expected).hexdigest()
+    assert stored.file.read() == expected
+
+
+def test_the_note_text_cites_what_the_register_says_it_cites():
+    text = (FIXTURES / "st_5397_24_limite_note.txt").read_text()
+
+    found = [r.cover for r in find_document_references(text)]
+
+    assert found == ["5397/24", "9068/22 ADD 1"]
+
+
+def test_procedures_bodies_and_meeting(demo):
+    csa = Procedure.objects.get(slug="2022-0155-cod")
+    assert csa.commission_proposal == "COM(2022) 209 final"
+    assert csa.lead_body.abbreviation == "LEWP (Police)"
+    assert [(e.date, e.stage) for e in csa.events.all()] == [
+        (datetime.date(2022, 5, 11), "proposal"),
+        (datetime.date(2022, 6, 22), "working-party"),
+    ]
+    assert csa.stage == "working-party"
+    assert Procedure.objects.get(reference="2023/0452(COD)").documents.get().cover_reference == (
+        "5397/24"
+    )
+
+    lewp = register.Body.objects.get(abbreviation="LEWP (Police)")
+    assert [str(lewp.parent), str(lewp.parent.parent)] == ["Coreper (Part 2)", "JHA Council"]
+
+    meeting = Meeting.objects.get(body=lewp)
+    local = timezone.localtime(meeting.starts_at)
+    assert (local.date(), local.hour) == (datetime.date(2022, 6, 22), 10)
+    assert meeting.status == "held"
+    item = meeting.agenda_items.get()
+    assert [p.reference for p in item.procedures.all()] == ["2022/0155(COD)"]
+    assert [d.reference for d in item.documents.all()] == ["WK 9107 2022 INIT"]
+
+
+def test_delegations_and_users(demo):
+    delegations = register.Delegation.objects
+    assert delegations.filter(kind="member-state").count() == 27
+    assert delegations.get(code="EL").name == "Greece"
+    assert delegations.get(code="COM").kind == "institution"
+
+    users = get_user_model().objects
+    delegate = users.get(username="delegate.be")
+    assert delegate.profile.delegation.code == "BE"
+    assert not delegate.is_staff
+    assert delegate.check_password("delegate-demo-password")
+    clerk = users.get(username="clerk")
+    assert clerk.is_staff
+    assert not clerk.is_superuser
+    assert clerk.has_perm("documents.add_document")
+    assert not clerk.has_perm("documents.release_document")
+    assert users.get(username="supervisor").has_perm("documents.release_document")
+
+
+def snapshot() -> dict[str, list]:
+    """Every row of every register model and of the users, for comparison."""
+    tables = [m for m in register.__dict__.values() if isinstance(m, type)]
+    tables = [m for m in tables if issubclass(m, models.Model)] + [get_user_model()]
+    return {m.__name__: sorted(map(str, m.objects.values_list())) for m in tables}
+
+
+def test_loading_twice_changes_nothing(demo):
+    before = snapshot()
+
+    call_command("load_demo", "--with-users", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+    assert snapshot() == before
+    assert before["Document"]
+    assert before["Meeting"]
+
+
+@pytest.mark.django_db
+def test_demo_users_need_debug_or_an_explicit_flag(settings, capsys):
+    settings.DEBUG = False
+
+    call_command("load_demo")
+
+    assert "No demo users" in capsys.readouterr().out
+    assert not get_user_model().objects.exists()
+    assert Document.objects.count() == 2
+
+
+def test_parse_round_trips_demo_references(demo):
+    for document in Document.objects.all():
+        assert parse_document_reference(document.cover_reference).canonical == document.reference
+        assert parse_document_reference(document.slug).canonical == document.reference
