@@ -56,18 +56,25 @@ class Audience:
         return cls(AudienceKind.DELEGATION, clearance, delegation.pk)
 
 
-def _public_listing() -> Q:
-    """What the public register lists: unclassified, never WK."""
-    from documents.models.choices import Classification, Series
-
-    return Q(classification=Classification.UNCLASSIFIED) & ~Q(series=Series.WK)
-
-
 def _public_reading() -> Q:
-    """What the public may read in full: listed, and never LIMITE or released since."""
-    from documents.models.choices import Distribution
+    """What the public may read in full: unclassified, not WK, never LIMITE or released since."""
+    from documents.models.choices import Classification, Distribution, Series
 
-    return _public_listing() & (Q(distribution=Distribution.PUBLIC) | Q(released_at__isnull=False))
+    return (
+        Q(classification=Classification.UNCLASSIFIED)
+        & ~Q(series=Series.WK)
+        & (Q(distribution=Distribution.PUBLIC) | Q(released_at__isnull=False))
+    )
+
+
+def _public_listing() -> Q:
+    """What the public register lists: what the public reads, and the LIMITE documents of the
+    public register's series (reference, date, type and subject only)."""
+    from documents.models.choices import PUBLIC_REGISTER_SERIES, Classification
+
+    return _public_reading() | Q(
+        classification=Classification.UNCLASSIFIED, series__in=PUBLIC_REGISTER_SERIES
+    )
 
 
 class DocumentQuerySet(models.QuerySet):

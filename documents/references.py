@@ -546,6 +546,8 @@ _F_SKIP_BEFORE = re.compile(
         \bNos?\.?
         | \((?:EU|EC|EEC|Euratom|EU,\s*Euratom|CFSP)\)
         | \b(?:Regulations?|Directives?|Decisions?|Articles?|Art\.|Cases?|OJ\s+[LC]|EUR)
+        | \b(?:pp?\.|pages?)
+        | [0-9]\s   # "EUR 1 500/24": a thousands separator, not a reference
     )\s*$""",
     re.VERBOSE | re.IGNORECASE,
 )
@@ -579,7 +581,8 @@ def find_document_references(text: str) -> list[DocumentReference]:
       ``2017/0298/NLE``) or ``-`` followed by a digit.
     * A bare candidate directly preceded by ``No``, ``No.``, ``Nos``, ``(EU)``, ``(EC)``,
       ``(EEC)``, ``(Euratom)``, ``Regulation``, ``Directive``, ``Decision``, ``Article``,
-      ``Art.``, ``Case``, ``OJ L``/``OJ C`` or ``EUR`` is skipped.
+      ``Art.``, ``Case``, ``OJ L``/``OJ C``, ``EUR``, ``p.``, ``pp.``, ``page(s)`` or a digit and
+      a space (``EUR 1 500/24``) is skipped, and so is a year span such as ``2022/23``.
     * A revision counter (``5802/3/14``) is only accepted with a matching ``REV``, which also
       keeps ``yyyy/mm/dd`` dates out; a bare counter cannot start with ``0``.
     * Candidates that fail validation (counter disagreeing with REV, year out of range,
@@ -591,7 +594,7 @@ def find_document_references(text: str) -> list[DocumentReference]:
     for match in _F_CANDIDATE.finditer(scanned):
         if match["c_number"] is not None:
             before = scanned[max(0, match.start() - _F_LOOK_BEHIND) : match.start()]
-            if _F_SKIP_BEFORE.search(before):
+            if _F_SKIP_BEFORE.search(before) or _is_year_span(match["c_number"], match["c_year"]):
                 continue
         try:
             head = _candidate(match)
@@ -605,6 +608,15 @@ def find_document_references(text: str) -> list[DocumentReference]:
             except InvalidReference:
                 continue
     return list(found)
+
+
+def _is_year_span(number: str, year: str) -> bool:
+    """``2022/23`` (a financial or academic year) rather than document 2022 of 2023."""
+    return (
+        len(number) == 4
+        and MIN_YEAR <= int(number) <= MAX_YEAR
+        and (int(number) + 1) % 100 == int(year)
+    )
 
 
 def _candidate(match: re.Match[str]) -> DocumentReference:

@@ -36,6 +36,7 @@ PERMISSIONS: dict[Role, set[str]] = {
     Role.SUPERVISOR: _codenames(("view", "add", "change", "delete"), _REGISTRY + _REFERENCE)
     | {"release_document"},
     Role.SECURITY_OFFICER: _codenames(("view", "change"), ("document", "userprofile"))
+    | {"classify_document"}
     | _codenames(("view",), _REFERENCE),
 }
 

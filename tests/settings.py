@@ -5,6 +5,7 @@ Every value can still be overridden from the environment (CI does not need to).
 
 import os
 
+os.environ.setdefault("READ_DOT_ENV", "false")  # a developer's .env never steers the suite
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tracker")
 os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/15")
 os.environ.setdefault(
@@ -26,3 +27,6 @@ STORAGES = {
 }
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = os.environ.get("TEST_MEDIA_ROOT", "/tmp/tracker-test-media")
+# Lockouts are asserted in tests; the log line per login attempt is noise there.
+AXES_VERBOSE = False
+LOGGING = {**LOGGING, "loggers": {"axes": {"level": "WARNING"}}}  # noqa: F405

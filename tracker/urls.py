@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django.views.generic import RedirectView
 
 
 @never_cache
@@ -19,6 +20,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 
 urlpatterns = [
+    path("", RedirectView.as_view(url=f"/{settings.ADMIN_URL}", permanent=False)),
     path(settings.ADMIN_URL, admin.site.urls),
     path("api/", include("api.urls")),
     path("healthz", healthz, name="healthz"),

@@ -23,6 +23,11 @@ assert tuple(Series.values) == SERIES, "Series choices and references.SERIES dis
 # without numbers. (unconfirmed for CM, SN, DS and PE-CONS: change here.)
 NUMBERED_SUBJECT_CODE_SERIES = frozenset({Series.ST, Series.PE_CONS})
 
+# Series of the public register: the public sees their LIMITE documents listed (reference,
+# date, type, subject). WK documents never appear there; DS and PE-CONS LIMITE documents are
+# left out too, as DOMAIN.md lists only ST, CM and SN. (unconfirmed for DS and PE-CONS)
+PUBLIC_REGISTER_SERIES = frozenset({Series.ST, Series.CM, Series.SN})
+
 ProcedureType = models.TextChoices("ProcedureType", [(t, t) for t in PROCEDURE_TYPES])
 
 

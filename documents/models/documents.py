@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from documents.models.choices import (
     Classification,
@@ -98,6 +99,8 @@ class Document(models.Model):
 
     objects = DocumentQuerySet.as_manager()
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["-year", "series", "-number", "suffix"]
         constraints = [
@@ -140,7 +143,10 @@ class Document(models.Model):
                 name="%(app_label)s_%(class)s_release_complete",
             ),
         ]
-        permissions = [("release_document", "Can release LIMITE documents and undo a release")]
+        permissions = [
+            ("release_document", "Can release LIMITE documents and undo a release"),
+            ("classify_document", "Can set the EU classification of documents"),
+        ]
         indexes = [
             models.Index(fields=["date"], name="documents_document_date_idx"),
             models.Index(fields=["updated_at"], name="documents_document_updated_idx"),
@@ -181,6 +187,8 @@ class DocumentProcedure(models.Model):
     document = models.ForeignKey(Document, on_delete=models.PROTECT)
     procedure = models.ForeignKey("documents.Procedure", on_delete=models.PROTECT)
 
+    history = HistoricalRecords()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(
@@ -197,6 +205,8 @@ class DocumentBody(models.Model):
     document = models.ForeignKey(Document, on_delete=models.PROTECT)
     body = models.ForeignKey("documents.Body", on_delete=models.PROTECT)
 
+    history = HistoricalRecords()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(
@@ -212,6 +222,8 @@ class DocumentDistribution(models.Model):
     # Who a document went to is a record: neither side is deleted while it exists.
     document = models.ForeignKey(Document, on_delete=models.PROTECT)
     delegation = models.ForeignKey("documents.Delegation", on_delete=models.PROTECT)
+
+    history = HistoricalRecords()
 
     class Meta:
         constraints = [
@@ -236,6 +248,8 @@ class DocumentSubjectCode(models.Model):
         "documents.SubjectCodeNumber", null=True, blank=True, on_delete=models.PROTECT
     )
     order = models.PositiveSmallIntegerField(default=0)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["document", "order", "pk"]
@@ -266,6 +280,8 @@ class Citation(models.Model):
         Document, null=True, blank=True, on_delete=models.PROTECT, related_name="cited_by"
     )
     order = models.PositiveSmallIntegerField(default=0)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["document", "order", "pk"]

@@ -1,6 +1,7 @@
 """Meetings of Council bodies and their agendas."""
 
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from documents.models.choices import MeetingStatus
 
@@ -37,6 +38,8 @@ class Meeting(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["-starts_at"]
         constraints = [
@@ -71,6 +74,8 @@ class AgendaItem(models.Model):
         "documents.Document", through="AgendaItemDocument", related_name="agenda_items", blank=True
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["meeting", "order"]
         constraints = [
@@ -88,6 +93,8 @@ class AgendaItemProcedure(models.Model):
     agenda_item = models.ForeignKey(AgendaItem, on_delete=models.PROTECT)
     procedure = models.ForeignKey("documents.Procedure", on_delete=models.PROTECT)
 
+    history = HistoricalRecords()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(
@@ -103,6 +110,8 @@ class AgendaItemDocument(models.Model):
     # Agenda links are a record: neither side is deleted while one exists.
     agenda_item = models.ForeignKey(AgendaItem, on_delete=models.PROTECT)
     document = models.ForeignKey("documents.Document", on_delete=models.PROTECT)
+
+    history = HistoricalRecords()
 
     class Meta:
         constraints = [

@@ -1,6 +1,7 @@
 """Interinstitutional files (procedures) and their timelines."""
 
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from documents.models.choices import ProcedureStage, ProcedureType
 from documents.references import ProcedureReference
@@ -32,6 +33,8 @@ class Procedure(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-year", "-number"]
@@ -80,6 +83,8 @@ class ProcedureEvent(models.Model):
     document = models.ForeignKey(
         "documents.Document", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["procedure", "date", "order", "pk"]

@@ -1,9 +1,10 @@
 """Every write to the register goes through these functions (admin, API, commands, tasks)."""
 
-from documents.services.documents import document_derive, document_register
+from documents.services.documents import document_derive, document_register, document_update
 from documents.services.files import ALLOWED_MEDIA_TYPES, document_file_add
 from documents.services.meetings import agenda_item_add, meeting_create
 from documents.services.procedures import procedure_create, procedure_event_add
+from documents.services.release import document_release, document_release_undo
 from documents.services.subject_codes import SubjectCodeLabel, parse_subject_code_label
 
 __all__ = [
@@ -13,6 +14,9 @@ __all__ = [
     "document_derive",
     "document_file_add",
     "document_register",
+    "document_release",
+    "document_release_undo",
+    "document_update",
     "meeting_create",
     "parse_subject_code_label",
     "procedure_create",

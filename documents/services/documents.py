@@ -30,6 +30,7 @@ from documents.references import (
     parse_procedure_reference,
     parse_suffix_chain,
 )
+from documents.services.history import links_create
 from documents.services.numbering import counter_lock, counter_next, document_scope
 from documents.services.subject_codes import (
     document_subject_codes_set,
@@ -70,7 +71,13 @@ def _reference_from(
                 "document it revises, adds to, corrects or extracts"
             }
         )
-    return series, number, year if year is not None else date.year, canonical_suffix
+    year = year if year is not None else date.year
+    try:  # the same checks a parsed reference gets (number and year ranges)
+        DocumentReference(series=series, number=1 if number is None else number, year=year)
+    except InvalidReference as error:
+        field = "year" if "year" in str(error) else "number"
+        raise ValidationError({field: str(error)}) from error
+    return series, number, year, canonical_suffix
 
 
 def _procedures_resolve(procedures: Iterable[str | Procedure]) -> list[Procedure]:
@@ -102,6 +109,20 @@ def _citations_resolve(cites: Iterable[str]) -> list[str]:
         if canonical not in references:
             references.append(canonical)
     return references
+
+
+def _parent_of(value: DocumentReference) -> Document:
+    """The registered document a version extends: its chain less the last suffix, else INIT."""
+    shorter = value.with_suffixes(value.suffixes[:-1])
+    candidates = [shorter.canonical, value.base.canonical]
+    found = Document.objects.in_bulk(candidates, field_name="reference")
+    for reference in candidates:
+        if reference in found:
+            return found[reference]
+    raise ValidationError(
+        {"reference": f"{value.base.canonical} is not registered: register the document "
+         f"before its {value.suffix}"}
+    )  # fmt: skip
 
 
 def _number_taken(series: str, year: int):
@@ -147,17 +168,17 @@ def document_register(
         reference=reference, series=series, number=number, year=year, suffix=suffix, date=date
     )
     # Everything that can be checked is checked before a number is taken.
-    codes = subject_code_labels_resolve(list(subject_codes), series=series)
+    try:
+        codes = subject_code_labels_resolve(list(subject_codes), series=series)
+    except ValidationError as error:
+        raise ValidationError({"subject_codes": error.messages}) from error
     linked_procedures = _procedures_resolve(procedures)
     citations = _citations_resolve(cites)
     bodies, distributed_to = list(bodies), list(distributed_to)
 
-    counter = counter_lock(scope=document_scope(series), year=year)
-    if number is None:
-        number = counter_next(counter=counter, taken=_number_taken(series, year))
     document = Document(
         series=series,
-        number=number,
+        number=1 if number is None else number,  # a stand-in until allocated
         year=year,
         suffix=suffix,
         parent=parent,
@@ -173,44 +194,60 @@ def document_register(
         comments_due=comments_due,
         registered_by=registered_by,
     )
+    document.full_clean(exclude=["number", "reference", "slug"], validate_unique=False)
+    if suffix and parent is None:  # an older version registered by hand: find what it extends
+        document.parent = _parent_of(document.reference_value)
+
+    counter = counter_lock(scope=document_scope(series), year=year)
+    if number is None:
+        number = counter_next(counter=counter, taken=_number_taken(series, year))
+    document.number = number
     canonical = document.reference_value.canonical
     if Document.objects.filter(reference=canonical).exists():
         raise ValidationError({"reference": f"{canonical} is already registered"})
-    document.reference = canonical  # full_clean checks uniqueness on the derived field too
-    document.full_clean(exclude=["reference", "slug"])
     try:
         with transaction.atomic():
             document.save()
     except IntegrityError as error:  # registered by a concurrent transaction meanwhile
         raise ValidationError({"reference": f"{canonical} is already registered"}) from error
 
-    DocumentProcedure.objects.bulk_create(
-        DocumentProcedure(document=document, procedure=p) for p in linked_procedures
+    links_create(
+        [DocumentProcedure(document=document, procedure=p) for p in linked_procedures],
+        by=registered_by,
     )
-    DocumentBody.objects.bulk_create(DocumentBody(document=document, body=b) for b in bodies)
-    DocumentDistribution.objects.bulk_create(
-        DocumentDistribution(document=document, delegation=d) for d in distributed_to
+    links_create([DocumentBody(document=document, body=b) for b in bodies], by=registered_by)
+    links_create(
+        [DocumentDistribution(document=document, delegation=d) for d in distributed_to],
+        by=registered_by,
     )
-    document_subject_codes_set(document=document, codes=codes)
-    _citations_add(document=document, references=citations)
+    try:
+        document_subject_codes_set(document=document, codes=codes, by=registered_by)
+    except ValidationError as error:
+        raise ValidationError({"subject_codes": error.messages}) from error
+    _citations_add(document=document, references=citations, by=registered_by)
     # Documents that cited this one before it was registered now point at it.
-    Citation.objects.filter(reference=canonical, cited__isnull=True).exclude(
+    for waiting in Citation.objects.filter(reference=canonical, cited__isnull=True).exclude(
         document=document
-    ).update(cited=document)
+    ):
+        waiting.cited = document
+        waiting.save(update_fields=["cited"])
     return document
 
 
-def _citations_add(*, document: Document, references: list[str]) -> None:
+def _citations_add(*, document: Document, references: list[str], by=None) -> None:
     registered = Document.objects.in_bulk(references, field_name="reference")
-    Citation.objects.bulk_create(
-        Citation(
-            document=document,
-            reference=reference,
-            cited=registered.get(reference) if reference != document.reference else None,
-            order=order,
-        )
-        for order, reference in enumerate(references, start=1)
-        if reference != document.reference
+    links_create(
+        [
+            Citation(
+                document=document,
+                reference=reference,
+                cited=registered.get(reference) if reference != document.reference else None,
+                order=order,
+            )
+            for order, reference in enumerate(references, start=1)
+            if reference != document.reference
+        ],
+        by=by,
     )
 
 
@@ -225,10 +262,11 @@ def _derived_suffixes(document: Document, kind: str) -> tuple[tuple[str, int], .
     chains = [parse_suffix_chain(s) for s in siblings]
 
     def next_n(prefix: tuple[tuple[str, int], ...]) -> int:
+        """Next ``kind`` number among versions whose chain is exactly ``prefix`` + kind."""
         used = [
             dict(c)[kind]
             for c in chains
-            if kind in dict(c) and tuple(p for p in c if p[0] != kind)[: len(prefix)] == prefix
+            if kind in dict(c) and tuple(p for p in c if p[0] != kind) == prefix
         ]
         return max(used, default=0) + 1
 
@@ -291,6 +329,11 @@ def document_derive(
         ],
     }
     if kind in ("EXT", "DCL"):
+        if document.classification and "classification" not in changes:
+            raise ValidationError(
+                {"classification": f"{document} is classified: say what the {kind} is classified "
+                 "as (declassifying is a decision, never a default)"}
+            )  # fmt: skip
         cover["distribution"] = Distribution.PUBLIC
         cover["classification"] = Classification.UNCLASSIFIED
     if unknown := set(changes) - set(cover):
@@ -306,3 +349,72 @@ def document_derive(
         registered_by=registered_by,
         **cover,
     )
+
+
+# What a clerk may correct on a registered document. The reference, the markings and the
+# subject codes are not among them: they change by deriving, releasing or the security officer.
+EDITABLE_FIELDS = (
+    "date",
+    "place",
+    "original_language",
+    "document_type",
+    "originator",
+    "recipients",
+    "subject",
+    "comments_due",
+)
+
+
+def _links_replace(model, *, document: Document, field: str, wanted: list, by) -> None:
+    """Make ``document``'s links of ``model`` point at exactly ``wanted``, with history."""
+    current = {
+        getattr(link, f"{field}_id"): link for link in model.objects.filter(document=document)
+    }
+    for pk, link in current.items():
+        if pk not in {item.pk for item in wanted}:
+            link._history_user = by
+            link.delete()
+    links_create(
+        [model(document=document, **{field: item}) for item in wanted if item.pk not in current],
+        by=by,
+    )
+
+
+@transaction.atomic
+def document_update(
+    *,
+    document: Document,
+    updated_by: AbstractBaseUser | None = None,
+    procedures: Iterable[str | Procedure] | None = None,
+    bodies: Iterable[Body] | None = None,
+    cites: Iterable[str] | None = None,
+    **fields,
+) -> Document:
+    """Correct a registered document's cover data and links; None leaves a link set as it is."""
+    if unknown := set(fields) - set(EDITABLE_FIELDS):
+        raise ValidationError({"changes": f"cannot change {', '.join(sorted(unknown))} here"})
+    document = Document.objects.select_for_update().get(pk=document.pk)
+    for name, value in fields.items():
+        setattr(document, name, value)
+    document.full_clean()
+    document._history_user = updated_by
+    document.save()
+    if procedures is not None:
+        _links_replace(
+            DocumentProcedure, document=document, field="procedure",
+            wanted=_procedures_resolve(procedures), by=updated_by,
+        )  # fmt: skip
+    if bodies is not None:
+        _links_replace(
+            DocumentBody, document=document, field="body", wanted=list(bodies), by=updated_by
+        )
+    if cites is not None:
+        references = _citations_resolve(cites)
+        for citation in document.citations.exclude(reference__in=references):
+            citation._history_user = updated_by
+            citation.delete()
+        known = set(document.citations.values_list("reference", flat=True))
+        _citations_add(
+            document=document, references=[r for r in references if r not in known], by=updated_by
+        )
+    return document

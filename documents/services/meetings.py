@@ -16,6 +16,7 @@ from documents.models import (
     MeetingStatus,
     Procedure,
 )
+from documents.services.history import links_create
 
 
 @transaction.atomic
@@ -60,10 +61,6 @@ def agenda_item_add(
     item = AgendaItem(meeting=meeting, order=last + 1, title=title)
     item.full_clean()
     item.save()
-    AgendaItemProcedure.objects.bulk_create(
-        AgendaItemProcedure(agenda_item=item, procedure=p) for p in procedures
-    )
-    AgendaItemDocument.objects.bulk_create(
-        AgendaItemDocument(agenda_item=item, document=d) for d in documents
-    )
+    links_create([AgendaItemProcedure(agenda_item=item, procedure=p) for p in procedures])
+    links_create([AgendaItemDocument(agenda_item=item, document=d) for d in documents])
     return item

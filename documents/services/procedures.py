@@ -69,13 +69,19 @@ def procedure_event_add(
     )
     event.full_clean()
     event.save()
-    latest = procedure.events.exclude(stage="").order_by("-date", "-order").first()
-    if stage and latest == event:
-        procedure.stage = stage
-        if adopted_act:
-            procedure.adopted_act = adopted_act
-        procedure.full_clean()
-        procedure.save(update_fields=["stage", "adopted_act", "updated_at"])
-    elif adopted_act:
-        raise ValidationError({"adopted_act": "only an event that adopts the act names it"})
+    if adopted_act:
+        if stage not in (ProcedureStage.ADOPTED, ProcedureStage.PUBLISHED):
+            raise ValidationError({"adopted_act": "only an event that adopts the act names it"})
+        procedure.adopted_act = adopted_act
+    procedure_stage_sync(procedure=procedure)
     return event
+
+
+def procedure_stage_sync(*, procedure: Procedure) -> Procedure:
+    """Set the procedure's stage to that of its latest event that has one."""
+    latest = procedure.events.exclude(stage="").order_by("-date", "-order").first()
+    if latest is not None:
+        procedure.stage = latest.stage
+    procedure.full_clean()
+    procedure.save()
+    return procedure

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 
 from documents.models import Document, DocumentSubjectCode, SubjectCode, SubjectCodeNumber
 from documents.models.choices import NUMBERED_SUBJECT_CODE_SERIES
+from documents.services.history import links_create
 from documents.services.numbering import counter_lock, counter_next, subject_code_scope
 
 _LABEL = re.compile(r"^\s*(?P<code>[A-Za-z]+(?:[/ -][A-Za-z]+)*)(?:\s+(?P<number>\d{1,6}))?\s*$")
@@ -91,7 +92,7 @@ def _allocation_for(
 
 
 def document_subject_codes_set(
-    *, document: Document, codes: list[tuple[SubjectCode, int | None]]
+    *, document: Document, codes: list[tuple[SubjectCode, int | None]], by=None
 ) -> list[DocumentSubjectCode]:
     """Put ``codes`` on a new document's cover, in cover order, allocating numbers as needed.
 
@@ -105,12 +106,15 @@ def document_subject_codes_set(
             if numbered
             else None
         )
-    return DocumentSubjectCode.objects.bulk_create(
-        DocumentSubjectCode(
-            document=document,
-            subject_code=subject_code,
-            allocation=allocations[subject_code.pk],
-            order=order,
-        )
-        for order, (subject_code, _number) in enumerate(codes, start=1)
+    return links_create(
+        [
+            DocumentSubjectCode(
+                document=document,
+                subject_code=subject_code,
+                allocation=allocations[subject_code.pk],
+                order=order,
+            )
+            for order, (subject_code, _number) in enumerate(codes, start=1)
+        ],
+        by=by,
     )

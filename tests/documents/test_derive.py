@@ -109,3 +109,31 @@ def test_unknown_change_is_refused(note):
         derive(note, "REV", colour="blue")
 
     assert Document.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_versions_of_an_addendum_do_not_count_for_the_main_text(note):
+    """GIVEN ADD 1 and its REV 1 and COR 1
+    WHEN the main text is revised, corrected and extracted
+    THEN it gets REV 1, COR 1 and EXT 1 of its own."""
+    add1 = derive(note, "ADD")
+    derive(add1, "REV")
+    derive(add1, "COR")
+    derive(add1, "EXT")
+
+    assert [derive(note, kind).reference for kind in ("REV", "COR", "EXT")] == [
+        "ST 5802 2014 REV 1",
+        "ST 5802 2014 COR 1",
+        "ST 5802 2014 EXT 1",
+    ]
+
+
+@pytest.mark.django_db
+def test_extract_of_a_classified_document_must_say_its_classification(note):
+    secret = DocumentFactory(classification=Classification.SECRET_UE)
+
+    with pytest.raises(ValidationError, match="declassifying is a decision"):
+        derive(secret, "EXT")
+    ext = derive(secret, "EXT", classification=Classification.RESTREINT_UE)
+
+    assert ext.classification == Classification.RESTREINT_UE

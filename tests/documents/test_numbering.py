@@ -150,6 +150,12 @@ def test_subject_code_number_given_twice_is_refused_naming_its_holder(codes):
         ({"suffix": "ADD 1"}, "suffix", "derive it"),
         ({"reference": "5397/24", "suffix": "ADD 1"}, "reference", "either"),
         ({"cites": ["not a reference"]}, "cites", "not a reference"),
+        ({"reference": "5397/24 REV 1"}, "reference", "ST 5397 2024 INIT is not registered"),
+        ({"series": "ST", "number": 0}, "number", "out of range"),
+        ({"series": "ST", "number": 100_000}, "number", "out of range"),
+        ({"year": 1900}, "year", "year"),
+        ({"year": 40_000}, "year", "year"),
+        ({"original_language": "xx"}, "original_language", "not a valid choice"),
         ({"procedures": ["2023/0452(XYZ)"]}, "procedures", "XYZ"),
     ],
 )
@@ -167,6 +173,7 @@ def test_bad_input_names_the_field(codes, kwargs, field, message):
 @pytest.mark.django_db
 def test_registration_links_procedures_and_citations(codes):
     procedure = ProcedureFactory(year=2023, number=452, type="COD")
+    DocumentFactory(reference="9068/22")
     cited = DocumentFactory(reference="9068/22 ADD 1")
 
     document = DocumentFactory(
@@ -179,6 +186,7 @@ def test_registration_links_procedures_and_citations(codes):
         ("ST 10589 2017 COR 1", None),
     ]
     # Registering the cited document later links the waiting citation.
+    DocumentFactory(reference="10589/17")
     later = DocumentFactory(reference="10589/17 COR 1")
     assert document.citations.get(reference="ST 10589 2017 COR 1").cited == later
 
@@ -240,3 +248,13 @@ def test_concurrent_registrations_get_every_number_exactly_once():
         )
         on_covers = DocumentSubjectCode.objects.filter(subject_code__code=code).count()
         assert taken == list(range(1, on_covers + 1)), code
+
+
+@pytest.mark.django_db
+def test_older_version_registered_by_hand_is_linked_to_what_it_extends(codes):
+    init = DocumentFactory(reference="5802/14")
+    add1 = DocumentFactory(reference="5802/14 ADD 1")
+    add1_rev1 = DocumentFactory(reference="5802/1/14 ADD 1 REV 1")
+    rev3 = DocumentFactory(reference="5802/3/14 REV 3")
+
+    assert (add1.parent, add1_rev1.parent, rev3.parent) == (init, add1, init)

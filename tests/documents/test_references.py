@@ -728,3 +728,17 @@ def test_find_never_raises_and_returns_distinct_references(text: str) -> None:
     found = find_document_references(text)
     assert all(isinstance(reference, DocumentReference) for reference in found)
     assert len(found) == len(set(found))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the 2022/23 financial year",
+        "during the 2023/24 season",
+        "a budget of EUR 1 500/24 months",
+        "see pages 267/78 of the report",
+        "see pp. 267/78",
+    ],
+)
+def test_find_skips_year_spans_amounts_and_pages(text):
+    assert find_document_references(text) == []

@@ -13,16 +13,19 @@ from tests.factories import DelegationFactory, DocumentFactory, UserFactory
 
 # Which documents each reader may list (L) and read in full (R); "-" is neither.
 MATRIX = {
-    #  reader            public limite released wk  restreint confidentiel to_observer
-    "anonymous":        ("R", "L", "R", "-", "-", "-", "L"),
-    "no_delegation":    ("R", "L", "R", "-", "-", "-", "L"),
-    "delegate":         ("R", "R", "R", "R", "-", "-", "R"),
-    "delegate_cleared": ("R", "R", "R", "R", "R", "-", "R"),
-    "observer":         ("R", "L", "R", "-", "-", "-", "R"),
-    "clerk":            ("R", "R", "R", "R", "-", "-", "R"),
-    "clerk_cleared":    ("R", "R", "R", "R", "R", "R", "R"),
+    #  reader  public limite released wk restreint confidentiel to_observer cm ds pe-cons
+    "anonymous":        ("R", "L", "R", "-", "-", "-", "L", "L", "-", "R"),
+    "no_delegation":    ("R", "L", "R", "-", "-", "-", "L", "L", "-", "R"),
+    "delegate":         ("R", "R", "R", "R", "-", "-", "R", "R", "R", "R"),
+    "delegate_cleared": ("R", "R", "R", "R", "R", "-", "R", "R", "R", "R"),
+    "observer":         ("R", "L", "R", "-", "-", "-", "R", "L", "-", "R"),
+    "clerk":            ("R", "R", "R", "R", "-", "-", "R", "R", "R", "R"),
+    "clerk_cleared":    ("R", "R", "R", "R", "R", "R", "R", "R", "R", "R"),
 }  # fmt: skip
-DOCUMENTS = ("public", "limite", "released", "wk", "restreint", "confidentiel", "to_observer")
+DOCUMENTS = (
+    "public", "limite", "released", "wk", "restreint", "confidentiel", "to_observer",
+    "limite_cm", "limite_ds", "public_pe_cons",
+)  # fmt: skip
 
 
 @pytest.fixture
@@ -39,6 +42,9 @@ def register(db):
         "restreint": DocumentFactory(classification=Classification.RESTREINT_UE),
         "confidentiel": DocumentFactory(classification=Classification.CONFIDENTIEL_UE, **limite),
         "to_observer": DocumentFactory(distributed_to=[observer], **limite),
+        "limite_cm": DocumentFactory(series="CM", **limite),
+        "limite_ds": DocumentFactory(series="DS", **limite),
+        "public_pe_cons": DocumentFactory(series="PE-CONS"),
     }
     released_by = UserFactory(username="releaser")
     Document.objects.filter(pk=documents["released"].pk).update(

@@ -31,6 +31,7 @@ OURS = (
 def django_env(**overrides: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if key not in OURS}
     env["DJANGO_SETTINGS_MODULE"] = "tracker.settings"
+    env["READ_DOT_ENV"] = "false"
     env.update(overrides)
     return env
 
@@ -68,6 +69,13 @@ def test_production_refuses_to_start_without_a_real_secret_key(secret_key, probl
     assert result.returncode != 0
     assert problem in result.stderr
     assert "refusing to start" in result.stderr
+
+
+def test_production_refuses_to_start_on_the_sqlite_default():
+    result = run(SETUP, DEBUG="false", SECRET_KEY=secrets.token_urlsafe(50))
+
+    assert result.returncode != 0
+    assert "DATABASE_URL is not set" in result.stderr
 
 
 def test_debug_starts_without_a_secret_key():

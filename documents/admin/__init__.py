@@ -1,0 +1,9 @@
+"""The registry desk (Django admin). Every save goes through ``documents.services``."""
+
+from django.contrib import admin
+
+from documents.admin import documents, registry  # noqa: F401  (registers the model admins)
+
+admin.site.site_header = "Council document tracker: registry"
+admin.site.site_title = "Registry"
+admin.site.index_title = "Register"

@@ -1,0 +1,75 @@
+"""Lifting the LIMITE marking, and undoing a release made in error."""
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from documents.models import Classification, Distribution, Document, ReleaseReason
+
+RELEASE_PERMISSION = "documents.release_document"
+
+
+def _locked(document: Document) -> Document:
+    return Document.objects.select_for_update().get(pk=document.pk)
+
+
+def _require_release_permission(user: AbstractBaseUser) -> None:
+    if not user.has_perm(RELEASE_PERMISSION):
+        raise PermissionDenied("only a registry supervisor can release LIMITE documents")
+
+
+@transaction.atomic
+def document_release(
+    *, document: Document, reason: str, released_by: AbstractBaseUser, note: str = ""
+) -> Document:
+    """Make a LIMITE document public, recording who, when and why.
+
+    The document keeps its LIMITE marking (its history shows it); ``released_at`` makes it
+    public. A granted access request must name the request in ``note``.
+    """
+    _require_release_permission(released_by)
+    document = _locked(document)
+    if reason not in ReleaseReason.values:
+        raise ValidationError({"release_reason": "choose why the document may be released"})
+    if reason == ReleaseReason.ACCESS_REQUEST and not note.strip():
+        raise ValidationError({"release_note": "give the reference of the granted access request"})
+    if document.distribution != Distribution.LIMITE:
+        raise ValidationError({"distribution": f"{document} is not LIMITE: it is public already"})
+    if document.classification != Classification.UNCLASSIFIED:
+        raise ValidationError(
+            {"classification": f"{document} is classified: it is declassified, not released"}
+        )
+    if document.released_at is not None:
+        raise ValidationError({"released_at": f"{document} was released already"})
+    document.released_at = timezone.now()
+    document.released_by = released_by
+    document.release_reason = reason
+    document.release_note = note.strip()
+    document._change_reason = f"released: {ReleaseReason(reason).label}"
+    document._history_user = released_by
+    document.full_clean()
+    document.save()
+    return document
+
+
+@transaction.atomic
+def document_release_undo(
+    *, document: Document, reason: str, undone_by: AbstractBaseUser
+) -> Document:
+    """Withdraw a release made in error: the document is LIMITE again. The history keeps both."""
+    _require_release_permission(undone_by)
+    document = _locked(document)
+    if not reason.strip():
+        raise ValidationError({"reason": "say why the release is undone"})
+    if document.released_at is None:
+        raise ValidationError({"released_at": f"{document} is not released"})
+    document.released_at = None
+    document.released_by = None
+    document.release_reason = ""
+    document.release_note = ""
+    document._change_reason = f"release undone: {reason.strip()}"[:100]
+    document._history_user = undone_by
+    document.full_clean()
+    document.save()
+    return document

@@ -1,0 +1,478 @@
+"""The registry desk: registering, finding, deriving, files, releasing, history, lockout."""
+
+import datetime
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from documents.models import (
+    Classification,
+    Counter,
+    Delegation,
+    Distribution,
+    Document,
+    DocumentFile,
+    SubjectCode,
+    UserProfile,
+)
+from documents.roles import Role, roles_set_up, user_role_set
+from tests.factories import DocumentFactory, ProcedureFactory, SubjectCodeFactory, UserFactory
+
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+ADD = reverse("admin:documents_document_add")
+CHANGELIST = reverse("admin:documents_document_changelist")
+
+
+def change_url(document: Document) -> str:
+    return reverse("admin:documents_document_change", args=[document.pk])
+
+
+@pytest.fixture
+def staff(db):
+    roles_set_up()
+
+    def make(role: Role, clearance: int = 0):
+        user = UserFactory()
+        UserProfile.objects.create(user=user, clearance=clearance)
+        user_role_set(user=user, role=role)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def clerk_client(client, staff):
+    client.force_login(staff(Role.CLERK), backend=MODEL_BACKEND)
+    return client
+
+
+@pytest.fixture
+def supervisor_client(client, staff):
+    client.force_login(staff(Role.SUPERVISOR), backend=MODEL_BACKEND)
+    return client
+
+
+def register_form(**overrides) -> dict:
+    data = {
+        "reference": "",
+        "series": "ST",
+        "date": "2024-01-17",
+        "place": "Brussels",
+        "original_language": "en",
+        "document_type": "NOTE",
+        "originator": "Presidency",
+        "recipients": "Delegations",
+        "subject": "Case studies",
+        "distribution": "LIMITE",
+        "comments_due": "",
+        "cites": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def errors_of(response) -> dict[str, list[str]]:
+    form = response.context["adminform"].form
+    return {field: list(messages) for field, messages in form.errors.items()}
+
+
+@pytest.mark.django_db
+def test_clerk_registers_a_document_and_sees_its_allocated_reference(clerk_client):
+    jai, codec = SubjectCodeFactory(code="JAI"), SubjectCodeFactory(code="CODEC")
+    procedure = ProcedureFactory(year=2023, number=452)
+    DocumentFactory(reference="9068/22")
+    DocumentFactory(reference="9068/22 ADD 1")
+    data = register_form(
+        # cover order CODEC, JAI: kept, whatever the order of the primary keys
+        subject_codes=[str(codec.pk), str(jai.pk)],
+        procedures=[str(procedure.pk)],
+        cites="9068/22 ADD 1",
+    )
+
+    response = clerk_client.post(ADD, data, follow=True)
+
+    document = Document.objects.get(subject="Case studies")
+    assert document.reference == "ST 1 2024 INIT"
+    assert "Registered ST 1 2024 INIT (1/24)." in [str(m) for m in response.context["messages"]]
+    assert [str(link) for link in document.subject_code_links.all()] == ["CODEC 1", "JAI 1"]
+    assert list(document.procedures.all()) == [procedure]
+    assert document.citations.get().cited.reference == "ST 9068 2022 ADD 1"
+    assert document.registered_by.username == response.wsgi_request.user.username
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"reference": "5397/24"}, "reference", "ST 5397 2024 INIT is already registered"),
+        ({"reference": "4000/24 REV 1"}, "reference", "ST 4000 2024 INIT is not registered"),
+        ({"reference": "5397/2"}, "reference", "year"),
+        ({"cites": "9068/22 ADD"}, "cites", "ADD"),
+        ({"date": "17.13.2024"}, "date", "Enter a valid date"),
+        ({"subject": ""}, "subject", "required"),
+    ],
+)
+@pytest.mark.django_db
+def test_bad_registration_shows_the_error_on_its_field_and_saves_nothing(
+    clerk_client, overrides, field, message
+):
+    DocumentFactory(reference="5397/24")
+    SubjectCodeFactory(code="JAI")
+    counters_before = list(Counter.objects.values_list("scope", "year", "last"))
+
+    response = clerk_client.post(ADD, register_form(**overrides))
+
+    assert response.status_code == 200
+    assert message in " ".join(errors_of(response)[field])
+    assert Document.objects.count() == 1
+    assert list(Counter.objects.values_list("scope", "year", "last")) == counters_before
+
+
+@pytest.mark.django_db
+def test_subject_code_number_taken_is_refused_on_the_subject_codes_field(clerk_client):
+    DocumentFactory(reference="5397/24", subject_codes=[])
+    jai = SubjectCodeFactory(code="JAI")
+    DocumentFactory(reference="5000/24", subject_codes=["JAI 1"])
+    # The counter is behind the hand-registered JAI 1: the next is stepped over, not doubled.
+    response = clerk_client.post(ADD, register_form(subject_codes=[str(jai.pk)]), follow=True)
+
+    created = Document.objects.get(subject="Case studies")
+    assert [str(link) for link in created.subject_code_links.all()] == ["JAI 2"]
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("term", "expected"),
+    [
+        ("5397/24", {"ST 5397 2024 INIT", "ST 5397 2024 REV 1"}),
+        ("ST 5397 2024 INIT", {"ST 5397 2024 INIT"}),
+        ("st 5397/1/24 rev1", {"ST 5397 2024 REV 1"}),
+        ("wk 9107/2022", {"WK 9107 2022 INIT"}),
+        ("case studies", {"ST 5397 2024 INIT", "ST 5397 2024 REV 1"}),
+        ("9999/24", set()),
+    ],
+)
+@pytest.mark.django_db
+def test_search_understands_any_reference_spelling(clerk_client, term, expected):
+    note = DocumentFactory(reference="5397/24", subject="Case studies of the Interim Regulation")
+    DocumentFactory(reference="5397/1/24 REV 1", subject="Case studies, revised")
+    DocumentFactory(reference="WK 9107/2022", subject="Presentations")
+
+    response = clerk_client.get(CHANGELIST, {"q": term})
+
+    assert {d.reference for d in response.context["cl"].result_list} == expected
+    assert note  # the search ran over a register that holds it
+
+
+@pytest.mark.django_db
+def test_changelist_needs_the_same_number_of_queries_for_any_page_size(clerk_client):
+    SubjectCodeFactory(code="JAI")
+    procedure = ProcedureFactory()
+
+    def count(documents: int) -> int:
+        for _ in range(documents - Document.objects.count()):
+            DocumentFactory(subject_codes=["JAI"], procedures=[procedure])
+        with CaptureQueriesContext(connection) as queries:
+            response = clerk_client.get(CHANGELIST, {"distribution__exact": "PUBLIC"})
+        assert len(response.context["cl"].result_list) == documents
+        return len(queries)
+
+    assert count(3) == count(30)
+
+
+@pytest.mark.django_db
+def test_classified_documents_are_hidden_from_a_clerk_everywhere(client, staff):
+    secret = DocumentFactory(
+        subject="Secret matter", classification=Classification.SECRET_UE, reference="6000/24"
+    )
+    DocumentFactory(subject="Open matter")
+    clerk = staff(Role.CLERK)
+    client.force_login(clerk, backend=MODEL_BACKEND)
+
+    listed = client.get(CHANGELIST)
+    searched = client.get(CHANGELIST, {"q": "6000/24"})
+    detail = client.get(change_url(secret))
+    autocomplete = client.get(
+        reverse("admin:autocomplete"),
+        {
+            "app_label": "documents",
+            "model_name": "meeting",
+            "field_name": "notice",
+            "term": "matter",
+        },
+    )
+
+    assert [d.subject for d in listed.context["cl"].result_list] == ["Open matter"]
+    assert list(searched.context["cl"].result_list) == []
+    assert detail.status_code == 302  # "does not exist", like any unknown id
+    assert [r["text"] for r in autocomplete.json()["results"]] == [
+        Document.objects.get(subject="Open matter").reference
+    ]
+    assert "Secret matter" not in listed.content.decode()
+
+
+@pytest.mark.django_db
+def test_security_officer_with_clearance_sees_the_classified_document(client, staff):
+    DocumentFactory(subject="Secret matter", classification=Classification.SECRET_UE)
+    client.force_login(
+        staff(Role.SECURITY_OFFICER, clearance=Classification.SECRET_UE), backend=MODEL_BACKEND
+    )
+
+    listed = client.get(CHANGELIST)
+
+    assert [d.subject for d in listed.context["cl"].result_list] == ["Secret matter"]
+
+
+@pytest.mark.django_db
+def test_derive_action_registers_the_next_revision_and_opens_it(clerk_client):
+    SubjectCodeFactory(code="JAI")
+    note = DocumentFactory(reference="5802/14", subject_codes=["JAI 64"])
+
+    response = clerk_client.post(reverse("admin:documents_document_derive", args=[note.pk, "REV"]))
+
+    rev = Document.objects.get(reference="ST 5802 2014 REV 1")
+    assert response.status_code == 302
+    assert response.url == change_url(rev)
+    assert rev.parent == note
+    assert [str(link) for link in rev.subject_code_links.all()] == ["JAI 64"]
+
+
+def file_post(document: Document, upload) -> dict:
+    """The change form as the browser posts it, with one new language file."""
+    data = {
+        "date": document.date.isoformat(),
+        "place": document.place,
+        "original_language": document.original_language,
+        "document_type": document.document_type,
+        "originator": document.originator,
+        "recipients": document.recipients,
+        "subject": document.subject,
+        "comments_due": "",
+        "cites": "",
+        "files-TOTAL_FORMS": "1",
+        "files-INITIAL_FORMS": "0",
+        "files-MIN_NUM_FORMS": "0",
+        "files-MAX_NUM_FORMS": "1000",
+        "files-0-language": "fr",
+        "files-0-upload": upload,
+        "files-0-document": str(document.pk),
+    }
+    return data
+
+
+@pytest.mark.django_db
+def test_language_file_uploads_inline_with_its_digest(clerk_client):
+    document = DocumentFactory()
+    upload = SimpleUploadedFile("note.pdf", b"%PDF-1.7 texte", content_type="application/pdf")
+
+    response = clerk_client.post(change_url(document), file_post(document, upload))
+
+    assert response.status_code == 302, response.context and response.context["errors"]
+    stored = DocumentFile.objects.get(document=document)
+    assert (stored.language, stored.size, stored.media_type) == ("fr", 14, "application/pdf")
+    assert len(stored.sha256) == 64
+
+
+@pytest.mark.parametrize(
+    ("name", "limit", "message"),
+    [("virus.exe", None, "is not allowed"), ("big.pdf", 5, "the limit is 5")],
+)
+@pytest.mark.django_db
+def test_refused_file_shows_its_error_on_the_file_field(
+    clerk_client, settings, name, limit, message
+):
+    if limit:
+        settings.DOCUMENT_FILE_MAX_BYTES = limit
+    document = DocumentFactory()
+
+    response = clerk_client.post(
+        change_url(document), file_post(document, SimpleUploadedFile(name, b"0123456789"))
+    )
+
+    assert response.status_code == 200
+    formset_errors = response.context["inline_admin_formsets"][0].formset.errors
+    assert message in " ".join(formset_errors[0]["upload"])
+    assert not DocumentFile.objects.exists()
+
+
+@pytest.mark.django_db
+def test_classified_document_offers_no_file_upload(client, staff):
+    secret = DocumentFactory(classification=Classification.RESTREINT_UE)
+    open_document = DocumentFactory()
+    # A supervisor may upload files, and is cleared to see this document.
+    supervisor = staff(Role.SUPERVISOR, clearance=Classification.SECRET_UE)
+    client.force_login(supervisor, backend=MODEL_BACKEND)
+
+    on_secret = client.get(change_url(secret)).context["inline_admin_formsets"][0]
+    on_open = client.get(change_url(open_document)).context["inline_admin_formsets"][0]
+
+    assert (on_secret.has_add_permission, on_open.has_add_permission) == (False, True)
+
+
+@pytest.mark.django_db
+def test_supervisor_releases_with_a_reason_and_the_history_keeps_limite(supervisor_client):
+    note = DocumentFactory(distribution=Distribution.LIMITE)
+    url = reverse("admin:documents_document_release", args=[note.pk])
+
+    without_reason = supervisor_client.post(url, {"apply": "1"})
+    assert "reason" in without_reason.context["form"].errors
+    note.refresh_from_db()
+    assert note.released_at is None
+
+    supervisor_client.post(url, {"apply": "1", "reason": "access-request", "note": "2024/0815"})
+
+    note.refresh_from_db()
+    assert note.is_public
+    assert (note.distribution, note.release_reason, note.release_note) == (
+        "LIMITE", "access-request", "2024/0815",
+    )  # fmt: skip
+    assert note.released_by.username.startswith("user")
+    page = supervisor_client.get(change_url(note)).content.decode()
+    assert "released: Public access request granted" in page
+    assert "distribution" not in page.split("History")[1] or "LIMITE" in page
+
+
+@pytest.mark.django_db
+def test_access_request_release_needs_the_request_reference(supervisor_client):
+    note = DocumentFactory(distribution=Distribution.LIMITE)
+
+    response = supervisor_client.post(
+        reverse("admin:documents_document_release", args=[note.pk]),
+        {"apply": "1", "reason": "access-request", "note": ""},
+        follow=True,
+    )
+
+    note.refresh_from_db()
+    assert note.released_at is None
+    assert any("access request" in str(m) for m in response.context["messages"])
+
+
+@pytest.mark.django_db
+def test_bulk_release_releases_limite_and_reports_the_rest(supervisor_client):
+    limite = [DocumentFactory(distribution=Distribution.LIMITE) for _ in range(2)]
+    public = DocumentFactory()
+    selected = [str(d.pk) for d in (*limite, public)]
+
+    page = supervisor_client.post(
+        CHANGELIST, {"action": "release_selected", "_selected_action": selected}
+    )
+    assert page.status_code == 200
+    assert "Release LIMITE documents" in page.content.decode()
+    done = supervisor_client.post(
+        CHANGELIST,
+        {"action": "release_selected", "_selected_action": selected, "apply": "1",
+         "reason": "act-adopted"},
+        follow=True,
+    )  # fmt: skip
+
+    assert all(Document.objects.get(pk=d.pk).is_public for d in limite)
+    messages = " ".join(str(m) for m in done.context["messages"])
+    assert f"Not released: {public.reference}" in messages
+
+
+@pytest.mark.django_db
+def test_only_a_supervisor_releases_or_undoes(clerk_client):
+    note = DocumentFactory(distribution=Distribution.LIMITE)
+
+    release = clerk_client.post(
+        reverse("admin:documents_document_release", args=[note.pk]),
+        {"apply": "1", "reason": "act-adopted"},
+    )
+    undo = clerk_client.post(
+        reverse("admin:documents_document_undo_release", args=[note.pk]), {"reason": "error"}
+    )
+    bulk = clerk_client.post(
+        CHANGELIST, {"action": "release_selected", "_selected_action": [str(note.pk)]}
+    )
+
+    assert (release.status_code, undo.status_code) == (403, 403)
+    assert "release_selected" not in bulk.content.decode() or bulk.status_code == 302
+    note.refresh_from_db()
+    assert note.released_at is None
+
+
+@pytest.mark.django_db
+def test_supervisor_undoes_a_release_with_a_reason(supervisor_client):
+    note = DocumentFactory(distribution=Distribution.LIMITE)
+    supervisor_client.post(
+        reverse("admin:documents_document_release", args=[note.pk]),
+        {"apply": "1", "reason": "originator-consent"},
+    )
+    url = reverse("admin:documents_document_undo_release", args=[note.pk])
+
+    refused = supervisor_client.post(url, {"reason": ""})
+    supervisor_client.post(url, {"reason": "released the wrong document"})
+
+    assert refused.status_code == 200
+    note.refresh_from_db()
+    assert note.released_at is None
+    assert not note.is_public
+    reasons = list(note.history.values_list("history_change_reason", flat=True))
+    assert "release undone: released the wrong document" in reasons
+    assert "released: Originator's consent" in reasons
+
+
+@pytest.mark.django_db
+def test_history_shows_who_changed_what_on_the_document_and_its_links(clerk_client):
+    procedure = ProcedureFactory(year=2023, number=452)
+    note = DocumentFactory(subject="Old subject")
+    data = file_post(note, "")
+    data.update(
+        {"subject": "New subject", "procedures": [str(procedure.pk)], "files-TOTAL_FORMS": "0"}
+    )
+
+    response = clerk_client.post(change_url(note), data)
+    assert response.status_code == 302
+    page = clerk_client.get(change_url(note)).content.decode()
+    history = page.split('id="record-history"')[1]
+
+    assert re.search(r"subject: &#x27;Old subject&#x27; → &#x27;New subject&#x27;", history)
+    assert "procedure added: 2023/0452(COD)" in history
+    user = response.wsgi_request.user.username
+    assert history.count(user) >= 2
+
+
+@pytest.mark.django_db
+def test_delegation_user_cannot_enter_the_admin(client):
+    delegate = UserFactory(username="delegate.be")
+    UserProfile.objects.create(
+        user=delegate,
+        delegation=Delegation.objects.create(code="BE", name="Belgium", kind="member-state"),
+    )
+    client.force_login(delegate, backend=MODEL_BACKEND)
+
+    response = client.get(reverse("admin:index"))
+
+    assert response.status_code == 302
+    assert "/login/" in response.url
+
+
+@pytest.mark.django_db
+def test_login_locks_out_after_repeated_failures(client, settings, staff):
+    clerk = staff(Role.CLERK)
+    login = reverse("admin:login")
+
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(login, {"username": clerk.username, "password": "wrong"})
+    locked = client.post(login, {"username": clerk.username, "password": "correct horse battery"})
+
+    assert locked.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_correct_password_logs_in_before_the_limit(client, staff):
+    clerk = staff(Role.CLERK)
+
+    client.post(reverse("admin:login"), {"username": clerk.username, "password": "wrong"})
+    response = client.post(
+        reverse("admin:login"),
+        {"username": clerk.username, "password": "correct horse battery", "next": "/admin/"},
+    )
+
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(clerk.pk)
+    assert SubjectCode.objects.count() == 0
