@@ -52,7 +52,13 @@ lint: $(VENV)/.installed-dev
 test: $(VENV)/.installed-dev
 	@$(BIN)/python scripts/check_services.py
 	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory e2e-deps
 	$(TEST_ENV) $(BIN)/python -m pytest
+
+# The browser tests (tests/e2e) drive Debian's Chromium; installs it when missing (needs root).
+.PHONY: e2e-deps
+e2e-deps:
+	@bash scripts/ensure_chromium.sh
 
 bench: $(VENV)/.installed-dev
 	@$(BIN)/python scripts/check_services.py

@@ -142,7 +142,9 @@ class DocumentAdmin(admin.ModelAdmin):
             self.save_formset(request, form, formset, change)
 
     def response_add(self, request, obj, post_url_continue=None):
-        self.message_user(request, f"Registered {obj.reference} ({obj.cover_reference}).")
+        self.message_user(
+            request, f"Registered {obj.reference} ({obj.cover_reference}).", messages.SUCCESS
+        )
         return HttpResponseRedirect(reverse("admin:documents_document_change", args=[obj.pk]))
 
     # --- what the change page shows -----------------------------------------------------------
@@ -234,7 +236,11 @@ class DocumentAdmin(admin.ModelAdmin):
         except ValidationError as error:
             self.message_user(request, " ".join(error.messages), messages.ERROR)
             return HttpResponseRedirect(reverse("admin:documents_document_change", args=[pk]))
-        self.message_user(request, f"Registered {derived.reference} ({derived.cover_reference}).")
+        self.message_user(
+            request,
+            f"Registered {derived.reference} ({derived.cover_reference}).",
+            messages.SUCCESS,
+        )
         return HttpResponseRedirect(reverse("admin:documents_document_change", args=[derived.pk]))
 
     def _release(self, request, documents: list[Document]):
@@ -257,7 +263,7 @@ class DocumentAdmin(admin.ModelAdmin):
                     except ValidationError as error:
                         refused.append(f"{document.reference}: {' '.join(error.messages)}")
             if released:
-                self.message_user(request, f"Released: {', '.join(released)}.")
+                self.message_user(request, f"Released: {', '.join(released)}.", messages.SUCCESS)
             for problem in refused:
                 self.message_user(request, f"Not released: {problem}", messages.WARNING)
             if len(documents) == 1:
