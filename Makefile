@@ -47,7 +47,8 @@ run: $(VENV)/.installed
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+	$(TEST_ENV) DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \
+		$(BIN)/python manage.py makemigrations --check --dry-run
 
 test: $(VENV)/.installed-dev
 	@$(BIN)/python scripts/check_services.py

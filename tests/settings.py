@@ -21,6 +21,9 @@ from tracker.settings import *  # noqa: F403
 SECURE_SSL_REDIRECT = False
 # Hashing passwords slowly is a production property, not one the tests measure.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Static files are served from the apps (finders), never collected, in tests.
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
 STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -5,12 +5,7 @@ from django.conf import settings
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-pytestmark = [
-    pytest.mark.e2e,
-    # WhiteNoise warns that STATIC_ROOT was never collected; the live server serves the admin's
-    # static files from the apps themselves, so there is nothing to collect for these tests.
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-]
+pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture

@@ -9,10 +9,7 @@ from playwright.sync_api import expect
 
 from documents.models import Document
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-]
+pytestmark = pytest.mark.e2e
 
 
 def choose(page, field: str, term: str, option: str) -> None:
