@@ -7,6 +7,7 @@
 | classified                    | nothing                        | if cleared | if cleared |
 
 An observer delegation sees what the public sees, plus what is distributed to it explicitly.
+At the registry desk only security officers' clearances count (clerks never see classified).
 Every door (API, admin, feeds, e-mails, downloads) asks these methods; none re-implements them.
 """
 
@@ -47,7 +48,10 @@ class Audience:
         profile = getattr(user, "profile", None)
         clearance = profile.clearance if profile else 0
         if user.is_staff and user.has_perm("documents.view_document"):
-            return cls(AudienceKind.SECRETARIAT, clearance)
+            # At the registry desk only security officers handle classified metadata: a
+            # clerk's or supervisor's clearance does not open it.
+            cleared = user.has_perm("documents.classify_document")
+            return cls(AudienceKind.SECRETARIAT, clearance if cleared else 0)
         delegation = profile.delegation if profile else None
         if delegation is None:
             return cls(AudienceKind.PUBLIC)

@@ -77,11 +77,6 @@ class DocumentAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
 
-    def has_delete_permission(self, request, obj=None) -> bool:
-        # A registered reference is never deleted; a supervisor may remove a document nothing
-        # points at (PROTECT refuses the rest).
-        return super().has_delete_permission(request, obj)
-
     def has_release_permission(self, request) -> bool:
         return request.user.has_perm("documents.release_document")
 
@@ -110,10 +105,13 @@ class DocumentAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return ()
-        return (
-            "reference", "cover_reference", "parent", "distribution", "classification", "release",
+        fields = (
+            "reference", "cover_reference", "parent", "distribution", "release",
             "subject_code_labels", "registered_by", "created_at", "updated_at",
         )  # fmt: skip
+        if request.user.has_perm("documents.classify_document"):
+            return fields
+        return (*fields, "classification")
 
     def get_inlines(self, request, obj):
         return [DocumentFileInline] if obj is not None else []

@@ -10,6 +10,7 @@ from django.db import transaction
 
 from documents.models import (
     Body,
+    Classification,
     Document,
     DocumentFile,
     Procedure,
@@ -18,7 +19,7 @@ from documents.models import (
     SubjectCode,
 )
 from documents.references import InvalidReference, parse_document_reference
-from documents.services import document_file_add, document_register
+from documents.services import document_classify, document_file_add, document_register
 from documents.services.documents import EDITABLE_FIELDS
 
 _CITATION_SEPARATORS = re.compile(r"\s*(?:[,;+\n]|\band\b)\s*")
@@ -137,6 +138,10 @@ class DocumentChangeForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.request and self.request.user.has_perm("documents.classify_document"):
+            self.fields["classification"] = forms.TypedChoiceField(
+                choices=Classification.choices, coerce=int, initial=self.instance.classification
+            )
         if self.instance.pk:
             self.initial["procedures"] = list(self.instance.procedures.all())
             self.initial["bodies"] = list(self.instance.bodies.all())
@@ -146,6 +151,23 @@ class DocumentChangeForm(forms.ModelForm):
 
     def clean_cites(self) -> list[str]:
         return citations_parse(self.cleaned_data["cites"])
+
+    def clean(self):
+        """A new classification is decided by the service, inside the admin's transaction."""
+        cleaned = super().clean()
+        if self.errors or "classification" not in self.changed_data:
+            return cleaned
+        try:
+            with transaction.atomic():
+                document_classify(
+                    document=self.instance,
+                    classification=cleaned["classification"],
+                    classified_by=self.request.user,
+                )
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                self.add_error(field if field in self.fields else None, messages)
+        return cleaned
 
 
 class DocumentFileForm(forms.ModelForm):

@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
+from simple_history.admin import SimpleHistoryAdmin
 
 from documents.models import (
     AgendaItem,
@@ -64,7 +65,7 @@ class ProcedureDocumentInline(admin.TabularInline):
 
 
 @admin.register(Procedure)
-class ProcedureAdmin(admin.ModelAdmin):
+class ProcedureAdmin(SimpleHistoryAdmin):
     list_display = ("reference", "stage", "title", "lead_body")
     list_filter = ("stage", "type", "year", "lead_body")
     list_select_related = ("lead_body",)
@@ -125,7 +126,7 @@ class AgendaItemInline(admin.TabularInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(VisibleDocumentsMixin, admin.ModelAdmin):
+class MeetingAdmin(VisibleDocumentsMixin, SimpleHistoryAdmin):
     list_display = ("__str__", "title", "status", "place")
     list_filter = ("status", "body")
     list_select_related = ("body",)

@@ -4,13 +4,18 @@ from documents.services.documents import document_derive, document_register, doc
 from documents.services.files import ALLOWED_MEDIA_TYPES, document_file_add
 from documents.services.meetings import agenda_item_add, meeting_create
 from documents.services.procedures import procedure_create, procedure_event_add
-from documents.services.release import document_release, document_release_undo
+from documents.services.release import (
+    document_classify,
+    document_release,
+    document_release_undo,
+)
 from documents.services.subject_codes import SubjectCodeLabel, parse_subject_code_label
 
 __all__ = [
     "ALLOWED_MEDIA_TYPES",
     "SubjectCodeLabel",
     "agenda_item_add",
+    "document_classify",
     "document_derive",
     "document_file_add",
     "document_register",

@@ -394,11 +394,13 @@ def document_update(
     if unknown := set(fields) - set(EDITABLE_FIELDS):
         raise ValidationError({"changes": f"cannot change {', '.join(sorted(unknown))} here"})
     document = Document.objects.select_for_update().get(pk=document.pk)
-    for name, value in fields.items():
-        setattr(document, name, value)
-    document.full_clean()
-    document._history_user = updated_by
-    document.save()
+    changed = {name: value for name, value in fields.items() if getattr(document, name) != value}
+    if changed:  # no history row for a save that changes nothing
+        for name, value in changed.items():
+            setattr(document, name, value)
+        document.full_clean()
+        document._history_user = updated_by
+        document.save()
     if procedures is not None:
         _links_replace(
             DocumentProcedure, document=document, field="procedure",

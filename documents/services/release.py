@@ -73,3 +73,38 @@ def document_release_undo(
     document.full_clean()
     document.save()
     return document
+
+
+CLASSIFY_PERMISSION = "documents.classify_document"
+
+
+@transaction.atomic
+def document_classify(
+    *, document: Document, classification: int, classified_by: AbstractBaseUser
+) -> Document:
+    """Set a document's EU classification (a security officer's decision, with history).
+
+    Refused above the officer's own clearance, for a document that has files (the register
+    keeps none of classified documents) and for a document already released to the public.
+    """
+    if not classified_by.has_perm(CLASSIFY_PERMISSION):
+        raise PermissionDenied("only a security officer sets classifications")
+    document = _locked(document)
+    if classification not in Classification.values:
+        raise ValidationError({"classification": f"{classification!r} is not a level"})
+    profile = getattr(classified_by, "profile", None)
+    if classification > (profile.clearance if profile else 0):
+        raise ValidationError({"classification": "above your own clearance"})
+    if classification and document.files.exists():
+        raise ValidationError(
+            {"classification": f"{document} has files: the register keeps none of classified "
+             "documents"}
+        )  # fmt: skip
+    if classification and document.released_at is not None:
+        raise ValidationError({"classification": f"{document} was released to the public"})
+    document.classification = classification
+    document._change_reason = f"classification: {Classification(classification).label}"[:100]
+    document._history_user = classified_by
+    document.full_clean()
+    document.save()
+    return document

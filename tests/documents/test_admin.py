@@ -18,6 +18,7 @@ from documents.models import (
     UserProfile,
 )
 from documents.roles import Role, roles_set_up, user_role_set
+from documents.services import document_file_add
 from tests.factories import DocumentFactory, ProcedureFactory, SubjectCodeFactory, UserFactory
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -297,16 +298,21 @@ def test_refused_file_shows_its_error_on_the_file_field(
 
 @pytest.mark.django_db
 def test_classified_document_offers_no_file_upload(client, staff):
+    """GIVEN a classified document
+    THEN the security officer who may see it gets no file upload, and those who may upload
+    files (clerks, supervisors) do not see it at all."""
     secret = DocumentFactory(classification=Classification.RESTREINT_UE)
-    open_document = DocumentFactory()
-    # A supervisor may upload files, and is cleared to see this document.
+    officer = staff(Role.SECURITY_OFFICER, clearance=Classification.SECRET_UE)
     supervisor = staff(Role.SUPERVISOR, clearance=Classification.SECRET_UE)
+
+    client.force_login(officer, backend=MODEL_BACKEND)
+    as_officer = client.get(change_url(secret))
     client.force_login(supervisor, backend=MODEL_BACKEND)
+    as_supervisor = client.get(change_url(secret))
 
-    on_secret = client.get(change_url(secret)).context["inline_admin_formsets"][0]
-    on_open = client.get(change_url(open_document)).context["inline_admin_formsets"][0]
-
-    assert (on_secret.has_add_permission, on_open.has_add_permission) == (False, True)
+    assert as_officer.status_code == 200
+    assert not any(f.has_add_permission for f in as_officer.context["inline_admin_formsets"])
+    assert as_supervisor.status_code == 302
 
 
 @pytest.mark.django_db
@@ -479,3 +485,52 @@ def test_correct_password_logs_in_before_the_limit(client, staff):
 
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(clerk.pk)
+
+
+@pytest.mark.parametrize(
+    ("with_file", "level", "error"),
+    [
+        (False, Classification.CONFIDENTIEL_UE, None),
+        (True, Classification.RESTREINT_UE, "has files"),
+        (False, Classification.TRES_SECRET_UE, "above your own clearance"),
+    ],
+)
+@pytest.mark.django_db
+def test_security_officer_classifies_a_document(client, staff, with_file, level, error):
+    document = DocumentFactory()
+    if with_file:
+        document_file_add(
+            document=document, language="en", upload=SimpleUploadedFile("a.txt", b"text")
+        )
+    client.force_login(
+        staff(Role.SECURITY_OFFICER, clearance=Classification.SECRET_UE), backend=MODEL_BACKEND
+    )
+    data = file_post(document, "")
+    data.update({"classification": str(level), "files-TOTAL_FORMS": "0"})
+    data["files-INITIAL_FORMS"] = str(document.files.count())
+
+    response = client.post(change_url(document), data)
+
+    document.refresh_from_db()
+    if error is None:
+        assert response.status_code == 302
+        assert document.classification == level
+        assert document.history.count() == 2  # registered, classified: the save added nothing
+        assert document.history.first().history_change_reason == (
+            "classification: CONFIDENTIEL UE/EU CONFIDENTIAL"
+        )
+    else:
+        assert error in " ".join(errors_of(response)["classification"])
+        assert document.classification == Classification.UNCLASSIFIED
+
+
+@pytest.mark.django_db
+def test_clerk_cannot_change_a_classification(clerk_client):
+    document = DocumentFactory()
+    data = file_post(document, "")
+    data.update({"classification": str(Classification.SECRET_UE), "files-TOTAL_FORMS": "0"})
+
+    clerk_client.post(change_url(document), data)
+
+    document.refresh_from_db()
+    assert document.classification == Classification.UNCLASSIFIED

@@ -95,3 +95,24 @@ def test_agenda_is_edited_inline_in_order_and_keeps_links_the_user_cannot_see(cl
     assert list(items[0].procedures.all()) == [procedure]
     page = clerk.get(reverse("admin:documents_meeting_change", args=[meeting.pk])).content.decode()
     assert secret.reference not in page
+
+
+def test_procedure_and_meeting_history_is_readable_from_their_pages(clerk):
+    procedure = ProcedureFactory(year=2022, number=155, title="Old title")
+    procedure.title = "New title"
+    procedure.save()
+    meeting = Meeting.objects.create(body=BodyFactory(), starts_at=timezone.now(), place="Brussels")
+    agenda_item_add(meeting=meeting, title="Item", procedures=[procedure])
+
+    procedure_history = clerk.get(reverse("admin:documents_procedure_history", args=[procedure.pk]))
+    meeting_history = clerk.get(reverse("admin:documents_meeting_history", args=[meeting.pk]))
+
+    assert procedure_history.status_code == 200
+    assert [r.title for r in procedure_history.context["page_obj"].object_list] == [
+        "New title",
+        "Old title",
+    ]
+    assert meeting_history.status_code == 200
+    assert len(meeting_history.context["page_obj"].object_list) == 1
+    # Reverting to an old version would write past the services: it is switched off.
+    assert procedure_history.context["revert_disabled"]

@@ -20,7 +20,9 @@ MATRIX = {
     "delegate_cleared": ("R", "R", "R", "R", "R", "-", "R", "R", "R", "R"),
     "observer":         ("R", "L", "R", "-", "-", "-", "R", "L", "-", "R"),
     "clerk":            ("R", "R", "R", "R", "-", "-", "R", "R", "R", "R"),
-    "clerk_cleared":    ("R", "R", "R", "R", "R", "R", "R", "R", "R", "R"),
+    "clerk_cleared":    ("R", "R", "R", "R", "-", "-", "R", "R", "R", "R"),
+    "officer_cleared":  ("R", "R", "R", "R", "R", "R", "R", "R", "R", "R"),
+    "officer_low":      ("R", "R", "R", "R", "R", "-", "R", "R", "R", "R"),
 }  # fmt: skip
 DOCUMENTS = (
     "public", "limite", "released", "wk", "restreint", "confidentiel", "to_observer",
@@ -65,7 +67,12 @@ def register(db):
         "delegate_cleared": reader(member, Classification.RESTREINT_UE),
         "observer": reader(observer, Classification.SECRET_UE),
         "clerk": reader(role=Role.CLERK),
+        # A clerk's clearance does not open classified documents at the registry desk.
         "clerk_cleared": reader(clearance=Classification.CONFIDENTIEL_UE, role=Role.CLERK),
+        "officer_cleared": reader(
+            clearance=Classification.CONFIDENTIEL_UE, role=Role.SECURITY_OFFICER
+        ),
+        "officer_low": reader(clearance=Classification.RESTREINT_UE, role=Role.SECURITY_OFFICER),
     }
     return documents, readers
 
@@ -88,7 +95,7 @@ def test_each_reader_lists_and_reads_exactly_what_the_rule_allows(register, read
 
 def test_inactive_user_is_the_public(register):
     _documents, readers = register
-    clerk = readers["clerk_cleared"]
+    clerk = readers["officer_cleared"]
     clerk.is_active = False
 
     assert set(Document.objects.visible_to(clerk)) == set(

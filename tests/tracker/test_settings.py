@@ -175,3 +175,17 @@ def test_demo_runs_on_sqlite_with_no_service(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_admin_path_is_configurable():
+    code = (
+        "import django; django.setup(); from django.urls import reverse; "
+        "print(reverse('admin:index'))"
+    )
+
+    moved = run(["-c", code], DEBUG="true", ADMIN_URL="registry-desk/")
+    refused = run(["-c", code], DEBUG="true", ADMIN_URL="/admin")
+
+    assert moved.stdout.strip() == "/registry-desk/", moved.stderr
+    assert refused.returncode != 0
+    assert "ADMIN_URL must be a relative path" in refused.stderr
