@@ -28,6 +28,10 @@ class Body(models.Model):
                 condition=~models.Q(parent=models.F("pk")),
                 name="%(app_label)s_%(class)s_not_own_parent",
             ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=BodyKind.values),
+                name="%(app_label)s_%(class)s_kind_known",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -47,6 +51,10 @@ class Delegation(models.Model):
             models.CheckConstraint(
                 condition=models.Q(code__regex=r"^[A-Z]{2,10}$"),
                 name="%(app_label)s_%(class)s_code_upper",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=DelegationKind.values),
+                name="%(app_label)s_%(class)s_kind_known",
             ),
         ]
 

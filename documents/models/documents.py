@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Cast, Concat, Lower, Replace
 from simple_history.models import HistoricalRecords
 
 from documents.models.choices import (
@@ -14,6 +15,26 @@ from documents.models.choices import (
 )
 from documents.querysets import DocumentQuerySet
 from documents.references import DocumentReference, parse_suffix_chain
+
+SUFFIX_CHAIN_PATTERN = (
+    r"^(ADD [1-9][0-9]{0,2})?( ?EXT [1-9][0-9]{0,2})?( ?DCL [1-9][0-9]{0,2})?"
+    r"( ?REV [1-9][0-9]{0,2})?( ?COR [1-9][0-9]{0,2})?$"
+)
+# "ST 5397 2024 INIT", as the database itself can compute it from the four fields.
+_CANONICAL_REFERENCE = Concat(
+    "series",
+    models.Value(" "),
+    Cast("number", models.CharField()),
+    models.Value(" "),
+    Cast("year", models.CharField()),
+    models.Value(" "),
+    models.Case(
+        models.When(suffix="", then=models.Value("INIT")),
+        default="suffix",
+        output_field=models.CharField(),
+    ),
+    output_field=models.CharField(),
+)
 
 
 class Document(models.Model):
@@ -111,6 +132,26 @@ class Document(models.Model):
             models.CheckConstraint(
                 condition=models.Q(number__gte=1, number__lte=99999),
                 name="%(app_label)s_%(class)s_number_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    series__in=Series.values,
+                    distribution__in=Distribution.values,
+                    document_type__in=DocumentType.values,
+                    original_language__in=Language.values,
+                    release_reason__in=["", *ReleaseReason.values],
+                ),
+                name="%(app_label)s_%(class)s_vocabularies",
+            ),
+            models.CheckConstraint(
+                # The canonical chain: parts (ADD, EXT, DCL), then REV, then COR, each once.
+                condition=models.Q(suffix__regex=SUFFIX_CHAIN_PATTERN),
+                name="%(app_label)s_%(class)s_suffix_canonical",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(reference=_CANONICAL_REFERENCE)
+                & models.Q(slug=Replace(Lower("reference"), models.Value(" "), models.Value("-"))),
+                name="%(app_label)s_%(class)s_reference_derived",
             ),
             models.CheckConstraint(
                 condition=models.Q(year__gte=1952, year__lte=2099),

@@ -46,6 +46,10 @@ class DocumentFile(models.Model):
                 condition=models.Q(sha256__regex=r"^[0-9a-f]{64}$"),
                 name="%(app_label)s_%(class)s_sha256_hex",
             ),
+            models.CheckConstraint(
+                condition=models.Q(language__in=Language.values),
+                name="%(app_label)s_%(class)s_language_known",
+            ),
         ]
 
     def __str__(self) -> str:

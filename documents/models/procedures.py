@@ -1,10 +1,30 @@
 """Interinstitutional files (procedures) and their timelines."""
 
 from django.db import models
+from django.db.models.functions import Cast, Concat, Lower, LPad, Replace
 from simple_history.models import HistoricalRecords
 
 from documents.models.choices import ProcedureStage, ProcedureType
 from documents.references import ProcedureReference
+
+# "2023/0452(COD)", as the database itself can compute it from year, number and type.
+_CANONICAL_REFERENCE = Concat(
+    Cast("year", models.CharField()),
+    models.Value("/"),
+    LPad(Cast("number", models.CharField()), 4, models.Value("0")),
+    models.Value("("),
+    "type",
+    models.Value(")"),
+    output_field=models.CharField(),
+)
+
+
+def _slug_of(field: str):
+    """ "2023/0452(COD)" -> "2023-0452-COD" (lower-cased by the caller)."""
+    dashed = Replace(
+        Replace(field, models.Value("/"), models.Value("-")), models.Value("("), models.Value("-")
+    )
+    return Replace(dashed, models.Value(")"), models.Value(""))
 
 
 class Procedure(models.Model):
@@ -45,6 +65,15 @@ class Procedure(models.Model):
             models.CheckConstraint(
                 condition=models.Q(number__gte=1, number__lte=9999),
                 name="%(app_label)s_%(class)s_number_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(type__in=ProcedureType.values, stage__in=ProcedureStage.values),
+                name="%(app_label)s_%(class)s_vocabularies",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(reference=_CANONICAL_REFERENCE)
+                & models.Q(slug=Lower(_slug_of("reference"))),
+                name="%(app_label)s_%(class)s_reference_derived",
             ),
             models.CheckConstraint(
                 condition=models.Q(year__gte=1952, year__lte=2099),

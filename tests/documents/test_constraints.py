@@ -1,7 +1,6 @@
 """Rules the database holds itself, whatever code writes to it."""
 
 import datetime
-import itertools
 
 import pytest
 from django.core.files.base import ContentFile
@@ -31,12 +30,13 @@ def raw_document(**fields) -> Document:
         "originator": "Presidency", "recipients": "Delegations", "subject": "s",
     }  # fmt: skip
     values.update(fields)
-    key = f"raw {next(_raw_keys)}"
-    (document,) = Document.objects.bulk_create([Document(**values, reference=key, slug=key)])
+    reference = (
+        f"{values['series']} {values['number']} {values['year']} {values.get('suffix') or 'INIT'}"
+    )
+    values.setdefault("reference", reference)
+    values.setdefault("slug", values["reference"].lower().replace(" ", "-"))
+    (document,) = Document.objects.bulk_create([Document(**values)])
     return document
-
-
-_raw_keys = itertools.count()
 
 
 def refused(make) -> None:
@@ -50,6 +50,7 @@ def test_a_reference_exists_once():
     refused(raw_document)
     refused(lambda: raw_document(suffix="", number=7))
     raw_document(suffix="REV 1")  # another version of the same number is fine
+    raw_document(suffix="ADD 1 EXT 1 REV 2 COR 1")  # the longest canonical chain
 
 
 @pytest.mark.parametrize(
@@ -63,6 +64,16 @@ def test_a_reference_exists_once():
         {"distribution": "LIMITE", "released_at": timezone.now()},
         {"distribution": "PUBLIC", "released_at": timezone.now(), "release_reason": "act-adopted"},
         {"release_reason": "act-adopted"},
+        # Vocabularies and the canonical form the fields derive from.
+        {"series": "XX"},
+        {"distribution": "SECRET"},
+        {"document_type": "MEMO"},
+        {"original_language": "xx"},
+        {"suffix": "REV 1 ADD 1"},
+        {"suffix": "REV"},
+        {"suffix": "ADD 0"},
+        {"reference": "ST 7 2024 REV 9"},
+        {"slug": "something-else"},
     ],
 )
 @pytest.mark.django_db
@@ -141,3 +152,18 @@ def test_nothing_is_deleted_that_others_point_at():
     assert Procedure.objects.exists()
     assert Body.objects.exists()
     assert Document.objects.exists()
+
+
+@pytest.mark.django_db
+def test_procedure_reference_is_derived_from_its_fields():
+    ProcedureFactory(year=2023, number=452, type="COD")  # save() derives reference and slug
+
+    refused(lambda: Procedure.objects.bulk_create([Procedure(
+        year=2023, number=453, type="COD", title="t", reference="2023/0453(CNS)",
+        slug="2023-0453-cns",
+    )]))  # fmt: skip
+    refused(lambda: Procedure.objects.bulk_create([Procedure(
+        year=2023, number=454, type="XYZ", title="t", reference="2023/0454(XYZ)",
+        slug="2023-0454-xyz",
+    )]))  # fmt: skip
+    assert Procedure.objects.get().slug == "2023-0452-cod"

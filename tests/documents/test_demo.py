@@ -2,6 +2,7 @@
 
 import datetime
 import hashlib
+import re
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,40 @@ def demo(db):
 
 def covered(document: Document) -> list[str]:
     return [str(link) for link in document.subject_code_links.select_related("allocation")]
+
+
+def cover_of(fixture: str) -> dict:
+    """The cover page of a sample, read from its text (the source the demo data copies)."""
+    text = (FIXTURES / fixture).read_text()
+    head = text.split("\nNOTE\n")[0] if "\nNOTE\n" in text else text.split("MEETING DOCUMENT")[0]
+    field = lambda label: re.search(rf"^{label}:\t(.+)$", text, re.MULTILINE)[1].strip()  # noqa: E731
+    return {
+        "date": re.search(r"Brussels, (\d+ \w+ \d{4})", text)[1],
+        "codes": re.findall(r"^\**([A-Z]+(?: \d+)?)\**$", head.split("LIMITE", 1)[1], re.MULTILINE),
+        "from": field("From"),
+        "to": field("To"),
+        "subject": field("Subject"),
+        "procedure": re.search(r"(\d{4}/\d{4}) ?\(COD\)", text)[1] + "(COD)",
+    }
+
+
+@pytest.mark.parametrize(
+    ("reference", "fixture"),
+    [
+        ("ST 5397 2024 INIT", "st_5397_24_limite_note.txt"),
+        ("WK 9107 2022 INIT", "wk_9107_2022_meeting_document.txt"),
+    ],
+)
+def test_demo_documents_carry_the_cover_of_their_text(demo, reference, fixture):
+    cover = cover_of(fixture)
+    document = Document.objects.get(reference=reference)
+
+    assert f"{document.date.day} {document.date:%B %Y}" == cover["date"]
+    assert covered(document) == cover["codes"]
+    assert (document.originator, document.recipients) == (cover["from"], cover["to"])
+    assert document.subject == cover["subject"]
+    assert [p.reference for p in document.procedures.all()] == [cover["procedure"]]
+    assert document.distribution == "LIMITE"
 
 
 def test_limite_note_has_its_full_cover(demo):

@@ -8,6 +8,7 @@ from collections import Counter as Tally
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from documents.models import Counter, Document, DocumentSubjectCode, SubjectCodeNumber
 from tests.factories import DocumentFactory, ProcedureFactory, SubjectCodeFactory
@@ -160,14 +161,15 @@ def test_subject_code_number_given_twice_is_refused_naming_its_holder(codes):
     ],
 )
 @pytest.mark.django_db
-def test_bad_input_names_the_field(codes, kwargs, field, message):
-    with pytest.raises(ValidationError) as raised:
+def test_bad_input_names_the_field_and_takes_no_number(codes, kwargs, field, message):
+    with CaptureQueriesContext(connection) as queries, pytest.raises(ValidationError) as raised:
         DocumentFactory(**kwargs)
 
     assert field in raised.value.message_dict
     assert message in " ".join(raised.value.message_dict[field])
     assert not Document.objects.exists()
-    assert not Counter.objects.filter(last__gt=0).exists()
+    # Refused before any counter was touched, not merely rolled back afterwards.
+    assert not [q["sql"] for q in queries.captured_queries if "documents_counter" in q["sql"]]
 
 
 @pytest.mark.django_db
