@@ -35,7 +35,9 @@ PERMISSIONS: dict[Role, set[str]] = {
     | _codenames(("view",), _REFERENCE),
     Role.SUPERVISOR: _codenames(("view", "add", "change", "delete"), _REGISTRY + _REFERENCE)
     | {"release_document"},
-    Role.SECURITY_OFFICER: _codenames(("view", "change"), ("document", "userprofile"))
+    # Registers classified documents itself, so that they are never unclassified for a moment.
+    Role.SECURITY_OFFICER: _codenames(("view", "add", "change"), ("document",))
+    | _codenames(("view", "change"), ("userprofile",))
     | {"classify_document"}
     | _codenames(("view",), _REFERENCE),
 }

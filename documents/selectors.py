@@ -1,21 +1,30 @@
 """Reads that more than one door needs."""
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.core.exceptions import ObjectDoesNotExist
 
 from documents.models import (
+    AgendaItem,
+    AgendaItemDocument,
+    AgendaItemProcedure,
     Citation,
     Document,
     DocumentBody,
+    DocumentDistribution,
     DocumentFile,
     DocumentProcedure,
     DocumentSubjectCode,
+    Meeting,
+    Procedure,
+    ProcedureEvent,
 )
 
+HIDDEN = "a document you may not see"
 _NOT_SHOWN = {"updated_at", "created_at", "slug"}
-_KIND = {"+": "created", "~": "changed", "-": "deleted"}
+_VERB = {"+": "added", "~": "changed", "-": "removed"}
 
 
 @dataclass(frozen=True)
@@ -27,8 +36,86 @@ class HistoryEntry:
     reason: str = ""
 
 
+def citations_hidden_from(document: Document, *, user) -> set[str]:
+    """References ``document`` cites that name a registered document ``user`` may not see."""
+    cited = Document.objects.filter(cited_by__document=document)
+    visible = Document.objects.visible_to(user)
+    return set(cited.exclude(pk__in=visible).values_list("reference", flat=True))
+
+
+class _Viewer:
+    """Names documents as ``user`` may see them, and only those."""
+
+    def __init__(self, user) -> None:
+        self._visible = Document.objects.visible_to(user)
+        self._names: dict[int, str | None] = {}
+
+    def name(self, document_id: int | None) -> str | None:
+        """The reference, or None for a document hidden from the user (or gone)."""
+        if document_id is None:
+            return "-"
+        if document_id not in self._names:
+            found = self._visible.filter(pk=document_id).values_list("reference", flat=True)
+            self._names[document_id] = found.first()
+        return self._names[document_id]
+
+
 def _who(record) -> str:
     return str(record.history_user) if record.history_user_id else "system"
+
+
+def _own_entries(obj, noun: str, viewer: _Viewer) -> list[HistoryEntry]:
+    """The object's own history rows, each with what changed since the row before."""
+    document_fields = {
+        f.attname: f.name
+        for f in type(obj)._meta.concrete_fields
+        if f.is_relation and f.related_model is Document
+    }
+    entries, previous = [], None
+    for record in obj.history.select_related("history_user").order_by("history_date", "pk"):
+        changes = []
+        if previous is not None:
+            delta = record.diff_against(previous, excluded_fields=_NOT_SHOWN)
+            for change in delta.changes:
+                if change.field in document_fields.values() or change.field in document_fields:
+                    old = viewer.name(change.old) or HIDDEN
+                    new = viewer.name(change.new) or HIDDEN
+                    changes.append(f"{change.field}: {old} → {new}")
+                else:
+                    changes.append(f"{change.field}: {change.old!r} → {change.new!r}")
+        what = {"+": "created", "~": "changed", "-": "deleted"}[record.history_type]
+        entries.append(
+            HistoryEntry(
+                record.history_date, _who(record), f"{noun} {what}", changes,
+                record.history_change_reason or "",
+            )
+        )  # fmt: skip
+        previous = record
+    return entries
+
+
+def _link_entries(
+    records: Iterable, label: str, describe: Callable[[object], str | None]
+) -> list[HistoryEntry]:
+    """History rows of link records; ``describe`` returns None for a row to leave out."""
+    entries = []
+    for record in records:
+        try:
+            subject = describe(record)
+        except ObjectDoesNotExist:  # the linked record is gone from under the history row
+            subject = "(deleted record)"
+        if subject is not None:
+            entries.append(
+                HistoryEntry(
+                    record.history_date, _who(record), f"{label} {_VERB[record.history_type]}: "
+                    f"{subject}",
+                )
+            )  # fmt: skip
+    return entries
+
+
+def _newest_first(entries: list[HistoryEntry]) -> list[HistoryEntry]:
+    return sorted(entries, key=lambda entry: entry.when, reverse=True)
 
 
 def document_history(document: Document, *, user) -> list[HistoryEntry]:
@@ -36,47 +123,77 @@ def document_history(document: Document, *, user) -> list[HistoryEntry]:
 
     Citations of documents ``user`` may not see are left out: not even their reference shows.
     """
+    viewer = _Viewer(user)
     hidden = citations_hidden_from(document, user=user)
-    entries: list[HistoryEntry] = []
-    records = list(document.history.select_related("history_user").order_by("history_date"))
-    previous = None
-    for record in records:
-        changes = []
-        if previous is not None:
-            delta = record.diff_against(previous, excluded_fields=_NOT_SHOWN)
-            changes = [f"{c.field}: {c.old!r} → {c.new!r}" for c in delta.changes]
-        entries.append(
-            HistoryEntry(
-                record.history_date, _who(record), f"document {_KIND[record.history_type]}",
-                changes, record.history_change_reason or "",
-            )
-        )  # fmt: skip
-        previous = record
-    links = (
-        (DocumentProcedure, "procedure", lambda r: r.procedure.reference),
-        (DocumentBody, "body", lambda r: str(r.body)),
-        (DocumentSubjectCode, "subject code", lambda r: r.subject_code.code),
-        (Citation, "citation", lambda r: r.reference),
-        (DocumentFile, "file", lambda r: f"{r.language} ({r.size} bytes, sha256 {r.sha256[:12]})"),
-    )
-    for model, label, describe in links:
-        for record in model.history.filter(document_id=document.pk).select_related("history_user"):
-            if model is Citation and record.reference in hidden:
-                continue
-            verb = {"+": "added", "~": "changed", "-": "removed"}[record.history_type]
-            try:
-                subject = describe(record)
-            except ObjectDoesNotExist:  # the linked record is gone from under the history row
-                subject = "(deleted record)"
-            entries.append(
-                HistoryEntry(record.history_date, _who(record), f"{label} {verb}: {subject}")
-            )
-    return sorted(entries, key=lambda entry: entry.when, reverse=True)
+
+    def rows(model):
+        return model.history.filter(document_id=document.pk).select_related("history_user")
+
+    return _newest_first(
+        _own_entries(document, "document", viewer)
+        + _link_entries(rows(DocumentProcedure), "procedure", lambda r: r.procedure.reference)
+        + _link_entries(rows(DocumentBody), "body", lambda r: str(r.body))
+        + _link_entries(rows(DocumentDistribution), "distribution", lambda r: str(r.delegation))
+        + _link_entries(rows(DocumentSubjectCode), "subject code", lambda r: r.subject_code.code)
+        + _link_entries(
+            rows(Citation), "citation", lambda r: None if r.reference in hidden else r.reference
+        )
+        + _link_entries(
+            rows(DocumentFile), "file", lambda r: f"{r.language} ({r.size} bytes, sha256 "
+            f"{r.sha256[:12]})",
+        )
+    )  # fmt: skip
 
 
-def citations_hidden_from(document: Document, *, user) -> set[str]:
-    """References ``document`` cites that name a registered document ``user`` may not see."""
-    cited = Document.objects.filter(cited_by__document=document)
-    return set(
-        cited.exclude(pk__in=Document.objects.visible_to(user)).values_list("reference", flat=True)
+def procedure_history(procedure: Procedure, *, user) -> list[HistoryEntry]:
+    """A procedure's own changes, its timeline events and its documents, newest first."""
+    viewer = _Viewer(user)
+
+    def event(record) -> str:
+        cites = f" ({viewer.name(record.document_id) or HIDDEN})" if record.document_id else ""
+        return f"{record.date:%d.%m.%Y} {record.title}{cites}"
+
+    return _newest_first(
+        _own_entries(procedure, "procedure", viewer)
+        + _link_entries(
+            ProcedureEvent.history.filter(procedure_id=procedure.pk).select_related("history_user"),
+            "event",
+            event,
+        )
+        + _link_entries(
+            DocumentProcedure.history.filter(procedure_id=procedure.pk).select_related(
+                "history_user"
+            ),
+            "document",
+            lambda r: viewer.name(r.document_id),  # a hidden document leaves no trace
+        )
     )
+
+
+def meeting_history(meeting: Meeting, *, user) -> list[HistoryEntry]:
+    """A meeting's own changes, its agenda items and their links, newest first."""
+    viewer = _Viewer(user)
+    items = list(AgendaItem.objects.filter(meeting=meeting).values_list("pk", flat=True))
+
+    def rows(model, **lookup):
+        return model.history.filter(**lookup).select_related("history_user")
+
+    return _newest_first(
+        _own_entries(meeting, "meeting", viewer)
+        + _link_entries(
+            rows(AgendaItem, meeting_id=meeting.pk), "agenda item",
+            lambda r: f"{r.order}. {r.title}",
+        )
+        + _link_entries(
+            rows(AgendaItemProcedure, agenda_item_id__in=items), "agenda procedure",
+            lambda r: f"item {r.agenda_item.order}: {r.procedure.reference}",
+        )
+        + _link_entries(
+            rows(AgendaItemDocument, agenda_item_id__in=items), "agenda document",
+            lambda r: (
+                f"item {r.agenda_item.order}: {name}"
+                if (name := viewer.name(r.document_id))
+                else None
+            ),
+        )
+    )  # fmt: skip

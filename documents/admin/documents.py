@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from documents.admin.base import ProtectedNamesHiddenMixin, RecordHistoryMixin
 from documents.admin.forms import (
     DocumentChangeForm,
     DocumentFileForm,
@@ -52,7 +53,7 @@ class DocumentFileInline(admin.TabularInline):
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(ProtectedNamesHiddenMixin, RecordHistoryMixin, admin.ModelAdmin):
     list_display = ("reference", "cover_reference", "date", "document_type", "marking", "subject")
     list_display_links = ("reference",)
     list_filter = (
@@ -71,6 +72,7 @@ class DocumentAdmin(admin.ModelAdmin):
     show_full_result_count = False  # a count of everything would be a second, slow query
     actions = ("release_selected",)
     change_form_template = "admin/documents/document/change_form.html"
+    history_selector = staticmethod(document_history)
 
     # --- who sees what ------------------------------------------------------------------------
 
@@ -172,7 +174,6 @@ class DocumentAdmin(admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         document = self.get_object(request, object_id)
         extra = {
-            "history_entries": document_history(document, user=request.user) if document else [],
             "derivable": DERIVABLE if document and self.has_add_permission(request) else (),
             "can_release": bool(
                 document
@@ -245,7 +246,25 @@ class DocumentAdmin(admin.ModelAdmin):
         if not self.has_release_permission(request):
             raise PermissionDenied
         form = ReleaseForm(request.POST if "apply" in request.POST else None)
-        if form.is_valid():
+        if form.is_valid() and len(documents) == 1:
+            # One document: a refusal is shown on the form, on its field.
+            try:
+                document_release(
+                    document=documents[0],
+                    reason=form.cleaned_data["reason"],
+                    note=form.cleaned_data["note"],
+                    released_by=request.user,
+                )
+            except ValidationError as error:
+                fields = {"release_note": "note", "release_reason": "reason"}
+                for field, problems in error.message_dict.items():
+                    form.add_error(fields.get(field), problems)
+            else:
+                self.message_user(request, f"Released {documents[0].reference}.", messages.SUCCESS)
+                return HttpResponseRedirect(
+                    reverse("admin:documents_document_change", args=[documents[0].pk])
+                )
+        elif form.is_valid():
             released, refused = [], []
             with transaction.atomic():
                 for document in documents:
@@ -264,10 +283,6 @@ class DocumentAdmin(admin.ModelAdmin):
                 self.message_user(request, f"Released: {', '.join(released)}.", messages.SUCCESS)
             for problem in refused:
                 self.message_user(request, f"Not released: {problem}", messages.WARNING)
-            if len(documents) == 1:
-                return HttpResponseRedirect(
-                    reverse("admin:documents_document_change", args=[documents[0].pk])
-                )
             return HttpResponseRedirect(reverse("admin:documents_document_changelist"))
         context = {
             **self.admin_site.each_context(request),

@@ -19,8 +19,10 @@ from documents.models import (
     SubjectCode,
 )
 from documents.references import InvalidReference, parse_document_reference
+from documents.selectors import citations_hidden_from
 from documents.services import document_classify, document_file_add, document_register
 from documents.services.documents import EDITABLE_FIELDS
+from documents.services.files import document_file_check
 
 _CITATION_SEPARATORS = re.compile(r"\s*(?:[,;+\n]|\band\b)\s*")
 
@@ -50,6 +52,33 @@ def citations_parse(text: str) -> list[str]:
         previous = value
         references.append(value.canonical)
     return references
+
+
+class HiddenDocumentWidget(forms.Widget):
+    """Stands for a linked document the user may not see: says so, shows nothing of it."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        return "a document you may not see (kept as it is)"
+
+
+class VisibleDocumentsForm(forms.ModelForm):
+    """Offers and accepts only documents ``request.user`` may see. A link to a document hidden
+    from them is shown as such and kept untouched when they save."""
+
+    request = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        visible = Document.objects.visible_to(self.request.user)
+        for name, field in self.fields.items():
+            if getattr(field, "queryset", None) is None or field.queryset.model is not Document:
+                continue
+            current = getattr(self.instance, f"{name}_id", None)
+            if current is not None and not visible.filter(pk=current).exists():
+                field.disabled = True  # no input taken: the form keeps the stored value
+                field.widget = HiddenDocumentWidget()
+            else:
+                field.queryset = field.queryset.filter(pk__in=visible)
 
 
 class DocumentRegisterForm(forms.ModelForm):
@@ -145,8 +174,11 @@ class DocumentChangeForm(forms.ModelForm):
         if self.instance.pk:
             self.initial["procedures"] = list(self.instance.procedures.all())
             self.initial["bodies"] = list(self.instance.bodies.all())
+            hidden = citations_hidden_from(self.instance, user=self.request.user)
             self.initial["cites"] = ", ".join(
-                self.instance.citations.values_list("reference", flat=True)
+                self.instance.citations.exclude(reference__in=hidden).values_list(
+                    "reference", flat=True
+                )
             )
 
     def clean_cites(self) -> list[str]:
@@ -188,24 +220,30 @@ class DocumentFileForm(forms.ModelForm):
             self.fields["language"].disabled = True
 
     def clean(self):
+        """Checked here; stored by ``save`` once the whole page is valid."""
         cleaned = super().clean()
         if self.instance.pk or self.errors or not cleaned.get("upload"):
             return cleaned
         try:
-            with transaction.atomic():
-                self.instance = document_file_add(
-                    document=self.instance.document,
-                    language=cleaned["language"],
-                    upload=cleaned["upload"],
-                    uploaded_by=self.request.user if self.request else None,
-                )
+            document_file_check(
+                document=self.instance.document, language=cleaned["language"],
+                upload=cleaned["upload"],
+            )  # fmt: skip
         except ValidationError as error:
             for field, messages in error.message_dict.items():
                 self.add_error("upload" if field == "file" else field, messages)
         return cleaned
 
     def save(self, commit=True):
-        return self.instance  # stored by the service in clean()
+        if self.instance.pk:
+            return self.instance  # stored files are never changed in place
+        self.instance = document_file_add(
+            document=self.instance.document,
+            language=self.cleaned_data["language"],
+            upload=self.cleaned_data["upload"],
+            uploaded_by=self.request.user if self.request else None,
+        )
+        return self.instance
 
 
 class ReleaseForm(forms.Form):

@@ -3,12 +3,14 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
-from simple_history.admin import SimpleHistoryAdmin
 
+from documents.admin.base import (
+    ProtectedNamesHiddenMixin,
+    RecordHistoryMixin,
+    VisibleDocumentsAdminMixin,
+)
 from documents.models import (
     AgendaItem,
-    AgendaItemDocument,
-    AgendaItemProcedure,
     Body,
     Delegation,
     Document,
@@ -16,24 +18,43 @@ from documents.models import (
     Meeting,
     Procedure,
     ProcedureEvent,
+    ProcedureStage,
     SubjectCode,
     UserProfile,
 )
-from documents.services.history import links_create
+from documents.selectors import meeting_history, procedure_history
+from documents.services.meetings import agenda_item_links_set
 from documents.services.procedures import procedure_stage_sync
 
 
-class VisibleDocumentsMixin:
-    """Every document a form offers or validates comes from the one visibility rule."""
+class TimelineFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        """The act stays named only while the timeline ends adopted or published."""
+        super().clean()
+        procedure = self.instance
+        if not procedure.adopted_act or any(self.errors):
+            return
+        staged = [
+            (f.cleaned_data["date"], f.cleaned_data["order"], f.cleaned_data["stage"])
+            for f in self.forms
+            if f.cleaned_data and f.cleaned_data.get("stage")
+        ]
+        staged += [
+            (e.date, e.order, e.stage)
+            for e in procedure.events.exclude(stage="").exclude(
+                pk__in=[f.instance.pk for f in self.forms]
+            )
+        ]
+        if staged and max(staged)[2] not in (ProcedureStage.ADOPTED, ProcedureStage.PUBLISHED):
+            raise forms.ValidationError(
+                f"The procedure names its adopted act ({procedure.adopted_act}), but its latest "
+                f"event would move it to {ProcedureStage(max(staged)[2]).label}."
+            )
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.related_model is Document:
-            kwargs["queryset"] = Document.objects.visible_to(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-
-class ProcedureEventInline(VisibleDocumentsMixin, admin.TabularInline):
+class ProcedureEventInline(VisibleDocumentsAdminMixin, admin.TabularInline):
     model = ProcedureEvent
+    formset = TimelineFormSet
     extra = 0
     fields = ("date", "order", "title", "stage", "document")
     autocomplete_fields = ("document",)
@@ -65,7 +86,8 @@ class ProcedureDocumentInline(admin.TabularInline):
 
 
 @admin.register(Procedure)
-class ProcedureAdmin(SimpleHistoryAdmin):
+class ProcedureAdmin(ProtectedNamesHiddenMixin, RecordHistoryMixin, admin.ModelAdmin):
+    history_selector = staticmethod(procedure_history)
     list_display = ("reference", "stage", "title", "lead_body")
     list_filter = ("stage", "type", "year", "lead_body")
     list_select_related = ("lead_body",)
@@ -126,7 +148,10 @@ class AgendaItemInline(admin.TabularInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(VisibleDocumentsMixin, SimpleHistoryAdmin):
+class MeetingAdmin(
+    ProtectedNamesHiddenMixin, RecordHistoryMixin, VisibleDocumentsAdminMixin, admin.ModelAdmin
+):
+    history_selector = staticmethod(meeting_history)
     list_display = ("__str__", "title", "status", "place")
     list_filter = ("status", "body")
     list_select_related = ("body",)
@@ -137,38 +162,18 @@ class MeetingAdmin(VisibleDocumentsMixin, SimpleHistoryAdmin):
 
     def save_formset(self, request, form, formset, change) -> None:
         super().save_formset(request, form, formset, change)
-        visible = Document.objects.visible_to(request.user)
         for item_form in formset.forms:
-            item = item_form.instance
-            if not item.pk or not item_form.has_changed():
-                continue
-            _links_set(
-                AgendaItemProcedure, item, "procedure", item_form.cleaned_data["linked_procedures"]
-            )
-            # Links to documents this user cannot see are kept as they are.
-            _links_set(
-                AgendaItemDocument, item, "document", item_form.cleaned_data["linked_documents"],
-                visible=visible,
-            )  # fmt: skip
-
-
-def _links_set(model, item, field, wanted, visible=None) -> None:
-    """Make an agenda item's links exactly ``wanted`` (among ``visible`` documents only)."""
-    links = model.objects.filter(agenda_item=item)
-    if visible is not None:
-        links = links.filter(**{f"{field}__in": visible})
-    current = {getattr(link, f"{field}_id"): link for link in links}
-    wanted_ids = {obj.pk for obj in wanted}
-    for pk, link in current.items():
-        if pk not in wanted_ids:
-            link.delete()
-    links_create(
-        [model(agenda_item=item, **{field: obj}) for obj in wanted if obj.pk not in current]
-    )
+            if item_form.instance.pk and item_form.has_changed():
+                agenda_item_links_set(
+                    item=item_form.instance,
+                    procedures=item_form.cleaned_data["linked_procedures"],
+                    documents=item_form.cleaned_data["linked_documents"],
+                    user=request.user,
+                )
 
 
 @admin.register(Body)
-class BodyAdmin(admin.ModelAdmin):
+class BodyAdmin(ProtectedNamesHiddenMixin, admin.ModelAdmin):
     list_display = ("name", "abbreviation", "kind", "parent")
     list_filter = ("kind",)
     list_select_related = ("parent",)
@@ -177,16 +182,32 @@ class BodyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Delegation)
-class DelegationAdmin(admin.ModelAdmin):
+class DelegationAdmin(ProtectedNamesHiddenMixin, admin.ModelAdmin):
     list_display = ("code", "name", "kind")
     list_filter = ("kind",)
     search_fields = ("code", "name")
 
 
 @admin.register(SubjectCode)
-class SubjectCodeAdmin(admin.ModelAdmin):
+class SubjectCodeAdmin(ProtectedNamesHiddenMixin, admin.ModelAdmin):
     list_display = ("code", "description")
     search_fields = ("code", "description")
+
+
+class UserProfileForm(forms.ModelForm):
+    class Meta:
+        model = UserProfile
+        fields = ("delegation", "clearance")
+
+    request = None
+
+    def clean_clearance(self) -> int:
+        """Nobody grants a clearance above their own."""
+        clearance = self.cleaned_data["clearance"]
+        own = getattr(self.request.user, "profile", None)
+        if not self.request.user.is_superuser and clearance > (own.clearance if own else 0):
+            raise forms.ValidationError("above your own clearance")
+        return clearance
 
 
 @admin.register(UserProfile)
@@ -196,3 +217,17 @@ class UserProfileAdmin(admin.ModelAdmin):
     list_select_related = ("user", "delegation")
     search_fields = ("user__username", "delegation__code")
     autocomplete_fields = ("delegation",)
+    form = UserProfileForm
+    readonly_fields = ("user",)
+
+    def get_queryset(self, request):
+        """Nobody but a system administrator edits their own profile (and clearance)."""
+        profiles = super().get_queryset(request)
+        return profiles if request.user.is_superuser else profiles.exclude(user=request.user)
+
+    def get_form(self, request, obj=None, **kwargs):
+        kwargs["form"] = type("UserProfileForm", (self.form,), {"request": request})
+        return super().get_form(request, obj, **kwargs)
+
+    def has_add_permission(self, request) -> bool:
+        return False  # profiles come with the user accounts

@@ -111,11 +111,16 @@ def _citations_resolve(cites: Iterable[str]) -> list[str]:
     return references
 
 
-def _parent_of(value: DocumentReference) -> Document:
-    """The registered document a version extends: its chain less the last suffix, else INIT."""
+def _parent_of(value: DocumentReference, *, user) -> Document:
+    """The registered document a version extends: its chain less the last suffix, else INIT.
+
+    Looked up among the documents ``user`` may see (all of them for a system caller), so that
+    nobody extends, or learns of, a document hidden from them.
+    """
     shorter = value.with_suffixes(value.suffixes[:-1])
     candidates = [shorter.canonical, value.base.canonical]
-    found = Document.objects.in_bulk(candidates, field_name="reference")
+    documents = Document.objects.all() if user is None else Document.objects.visible_to(user)
+    found = documents.in_bulk(candidates, field_name="reference")
     for reference in candidates:
         if reference in found:
             return found[reference]
@@ -196,7 +201,10 @@ def document_register(
     )
     document.full_clean(exclude=["number", "reference", "slug"], validate_unique=False)
     if suffix and parent is None:  # an older version registered by hand: find what it extends
-        document.parent = _parent_of(document.reference_value)
+        document.parent = _parent_of(document.reference_value, user=registered_by)
+        # Typed in by hand, a version is never less classified than what it extends: lowering
+        # is a decision (document_derive takes it explicitly).
+        document.classification = max(document.classification, document.parent.classification)
 
     counter = counter_lock(scope=document_scope(series), year=year)
     if number is None:
@@ -204,12 +212,12 @@ def document_register(
     document.number = number
     canonical = document.reference_value.canonical
     if Document.objects.filter(reference=canonical).exists():
-        raise ValidationError({"reference": f"{canonical} is already registered"})
+        raise ValidationError({"reference": f"{canonical} is already taken"})
     try:
         with transaction.atomic():
             document.save()
     except IntegrityError as error:  # registered by a concurrent transaction meanwhile
-        raise ValidationError({"reference": f"{canonical} is already registered"}) from error
+        raise ValidationError({"reference": f"{canonical} is already taken"}) from error
 
     links_create(
         [DocumentProcedure(document=document, procedure=p) for p in linked_procedures],

@@ -30,20 +30,9 @@ def _media_type_of(name: str) -> str:
     return media_type or "application/octet-stream"
 
 
-@transaction.atomic
-def document_file_add(
-    *,
-    document: Document,
-    language: str,
-    upload: File,
-    uploaded_by: AbstractBaseUser | None = None,
-) -> DocumentFile:
-    """Store the ``language`` version of ``document``'s text.
-
-    Refused for classified documents (the register keeps their metadata only), for files over
-    ``DOCUMENT_FILE_MAX_BYTES`` and for types other than ``ALLOWED_MEDIA_TYPES``. The SHA-256
-    is computed while reading, so it is the digest of exactly what was stored.
-    """
+def document_file_check(*, document: Document, language: str, upload: File) -> str:
+    """Why ``upload`` may not be stored as ``document``'s ``language`` file (raises), or its
+    media type. Writes nothing: forms call it to validate, ``document_file_add`` to store."""
     if document.classification != Classification.UNCLASSIFIED:
         raise ValidationError(
             {"file": f"{document} is classified: the register keeps no files of it"}
@@ -63,6 +52,25 @@ def document_file_add(
         )
     if DocumentFile.objects.filter(document=document, language=language).exists():
         raise ValidationError({"language": f"{document} already has a file in {language}"})
+    return media_type
+
+
+@transaction.atomic
+def document_file_add(
+    *,
+    document: Document,
+    language: str,
+    upload: File,
+    uploaded_by: AbstractBaseUser | None = None,
+) -> DocumentFile:
+    """Store the ``language`` version of ``document``'s text.
+
+    Refused for classified documents (the register keeps their metadata only), for files over
+    ``DOCUMENT_FILE_MAX_BYTES`` and for types other than ``ALLOWED_MEDIA_TYPES``. The SHA-256
+    is computed while reading, so it is the digest of exactly what was stored.
+    """
+    document = Document.objects.select_for_update().get(pk=document.pk)
+    media_type = document_file_check(document=document, language=language, upload=upload)
     digest = hashlib.sha256()
     size = 0
     for chunk in upload.chunks():

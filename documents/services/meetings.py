@@ -3,6 +3,7 @@
 import datetime
 from collections.abc import Iterable
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
@@ -64,3 +65,33 @@ def agenda_item_add(
     links_create([AgendaItemProcedure(agenda_item=item, procedure=p) for p in procedures])
     links_create([AgendaItemDocument(agenda_item=item, document=d) for d in documents])
     return item
+
+
+def _links_replace(model, *, item: AgendaItem, field: str, wanted, among) -> None:
+    links = model.objects.filter(agenda_item=item, **{f"{field}__in": among})
+    current = {getattr(link, f"{field}_id"): link for link in links}
+    wanted_ids = {obj.pk for obj in wanted}
+    for pk, link in current.items():
+        if pk not in wanted_ids:
+            link.delete()
+    links_create(
+        [model(agenda_item=item, **{field: obj}) for obj in wanted if obj.pk not in current]
+    )
+
+
+@transaction.atomic
+def agenda_item_links_set(
+    *, item: AgendaItem, procedures: Iterable[Procedure], documents: Iterable[Document], user
+) -> None:
+    """Make an agenda item point at exactly ``procedures`` and, among the documents ``user``
+    may see, exactly ``documents``. Links to documents hidden from ``user`` stay as they are."""
+    documents, visible = list(documents), Document.objects.visible_to(user)
+    if len(visible.filter(pk__in=[d.pk for d in documents])) != len({d.pk for d in documents}):
+        raise ValidationError({"documents": "no such document"})
+    _links_replace(
+        AgendaItemProcedure, item=item, field="procedure", wanted=list(procedures),
+        among=Procedure.objects.all(),
+    )  # fmt: skip
+    _links_replace(
+        AgendaItemDocument, item=item, field="document", wanted=documents, among=visible,
+    )  # fmt: skip

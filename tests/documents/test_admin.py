@@ -106,7 +106,7 @@ def test_clerk_registers_a_document_and_sees_its_allocated_reference(clerk_clien
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
-        ({"reference": "5397/24"}, "reference", "ST 5397 2024 INIT is already registered"),
+        ({"reference": "5397/24"}, "reference", "ST 5397 2024 INIT is already taken"),
         ({"reference": "4000/24 REV 1"}, "reference", "ST 4000 2024 INIT is not registered"),
         ({"reference": "5397/2"}, "reference", "year"),
         ({"cites": "9068/22 ADD"}, "cites", "ADD"),
@@ -299,20 +299,23 @@ def test_refused_file_shows_its_error_on_the_file_field(
 @pytest.mark.django_db
 def test_classified_document_offers_no_file_upload(client, staff):
     """GIVEN a classified document
-    THEN the security officer who may see it gets no file upload, and those who may upload
-    files (clerks, supervisors) do not see it at all."""
+    THEN nobody gets a file upload on it: not the security officer who may see it, not even a
+    system administrator who may upload files everywhere else."""
     secret = DocumentFactory(classification=Classification.RESTREINT_UE)
+    open_document = DocumentFactory()
     officer = staff(Role.SECURITY_OFFICER, clearance=Classification.SECRET_UE)
-    supervisor = staff(Role.SUPERVISOR, clearance=Classification.SECRET_UE)
+    root = UserFactory(is_staff=True, is_superuser=True)
+    UserProfile.objects.create(user=root, clearance=Classification.SECRET_UE)
 
     client.force_login(officer, backend=MODEL_BACKEND)
     as_officer = client.get(change_url(secret))
-    client.force_login(supervisor, backend=MODEL_BACKEND)
-    as_supervisor = client.get(change_url(secret))
+    client.force_login(root, backend=MODEL_BACKEND)
+    on_secret = client.get(change_url(secret)).context["inline_admin_formsets"]
+    on_open = client.get(change_url(open_document)).context["inline_admin_formsets"]
 
     assert as_officer.status_code == 200
     assert not any(f.has_add_permission for f in as_officer.context["inline_admin_formsets"])
-    assert as_supervisor.status_code == 302
+    assert (on_secret[0].has_add_permission, on_open[0].has_add_permission) == (False, True)
 
 
 @pytest.mark.django_db
@@ -332,7 +335,7 @@ def test_supervisor_releases_with_a_reason_and_the_history_keeps_limite(supervis
     assert (note.distribution, note.release_reason, note.release_note) == (
         "LIMITE", "access-request", "2024/0815",
     )  # fmt: skip
-    assert note.released_by.username.startswith("user")
+    assert note.released_by == supervisor_client.get(CHANGELIST).wsgi_request.user
     page = supervisor_client.get(change_url(note))
     history = page.content.decode().split('id="record-history"')[1]
     assert "released: Public access request granted" in history
@@ -349,12 +352,11 @@ def test_access_request_release_needs_the_request_reference(supervisor_client):
     response = supervisor_client.post(
         reverse("admin:documents_document_release", args=[note.pk]),
         {"apply": "1", "reason": "access-request", "note": ""},
-        follow=True,
     )
 
     note.refresh_from_db()
     assert note.released_at is None
-    assert any("access request" in str(m) for m in response.context["messages"])
+    assert "access request" in " ".join(response.context["form"].errors["note"])
 
 
 @pytest.mark.django_db
@@ -393,8 +395,10 @@ def test_only_a_supervisor_releases_or_undoes(clerk_client):
         reverse("admin:documents_document_undo_release", args=[note.pk]), {"reason": "error"}
     )
     bulk = clerk_client.post(
-        CHANGELIST, {"action": "release_selected", "_selected_action": [str(note.pk)]}
-    )
+        CHANGELIST,
+        {"action": "release_selected", "_selected_action": [str(note.pk)], "apply": "1",
+         "reason": "act-adopted"},
+    )  # fmt: skip
     offered = clerk_client.get(CHANGELIST).content.decode()
 
     assert (release.status_code, undo.status_code) == (403, 403)
@@ -534,3 +538,81 @@ def test_clerk_cannot_change_a_classification(clerk_client):
 
     document.refresh_from_db()
     assert document.classification == Classification.UNCLASSIFIED
+
+
+@pytest.mark.django_db
+def test_file_is_not_stored_when_the_page_has_errors(clerk_client):
+    document = DocumentFactory()
+    data = file_post(document, SimpleUploadedFile("note.pdf", b"%PDF-1.7"))
+    data["subject"] = ""  # the main form is invalid
+
+    response = clerk_client.post(change_url(document), data)
+
+    assert response.status_code == 200
+    assert "subject" in errors_of(response)
+    assert not DocumentFile.objects.exists()
+
+
+@pytest.mark.django_db
+def test_version_of_a_hidden_document_is_refused_as_if_it_did_not_exist(clerk_client):
+    DocumentFactory(reference="6000/24", classification=Classification.SECRET_UE)
+
+    response = clerk_client.post(ADD, register_form(reference="6000/1/24 REV 1"))
+
+    assert "ST 6000 2024 INIT is not registered" in " ".join(errors_of(response)["reference"])
+    assert Document.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_citations_of_hidden_documents_are_neither_shown_nor_dropped(clerk_client):
+    secret = DocumentFactory(reference="6000/24", classification=Classification.SECRET_UE)
+    DocumentFactory(reference="9068/22")
+    note = DocumentFactory(cites=["6000/24", "9068/22"])
+
+    page = clerk_client.get(change_url(note))
+    data = file_post(note, "")
+    data.update(
+        {"files-TOTAL_FORMS": "0", "cites": page.context["adminform"].form.initial["cites"]}
+    )
+    clerk_client.post(change_url(note), data)
+
+    assert "6000" not in page.content.decode()
+    assert set(note.citations.values_list("cited", flat=True)) == {
+        secret.pk,
+        Document.objects.get(reference="ST 9068 2022 INIT").pk,
+    }
+
+
+@pytest.mark.django_db
+def test_delete_page_does_not_name_what_points_at_a_document(client, staff):
+    note = DocumentFactory(reference="8000/24")
+    DocumentFactory(reference="8000/24 ADD 1", classification=Classification.SECRET_UE)
+    client.force_login(staff(Role.SUPERVISOR), backend=MODEL_BACKEND)
+
+    page = client.get(reverse("admin:documents_document_delete", args=[note.pk]))
+
+    assert page.context["protected"] == ["1 other record(s) of the register point at it"]
+    assert "ADD 1" not in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_security_officer_cannot_raise_a_clearance_above_their_own(client, staff):
+    officer = staff(Role.SECURITY_OFFICER, clearance=Classification.SECRET_UE)
+    someone = UserProfile.objects.create(user=UserFactory())
+    client.force_login(officer, backend=MODEL_BACKEND)
+
+    own = client.get(reverse("admin:documents_userprofile_change", args=[officer.profile.pk]))
+    too_high = client.post(
+        reverse("admin:documents_userprofile_change", args=[someone.pk]),
+        {"delegation": "", "clearance": str(Classification.TRES_SECRET_UE)},
+    )
+    granted = client.post(
+        reverse("admin:documents_userprofile_change", args=[someone.pk]),
+        {"delegation": "", "clearance": str(Classification.SECRET_UE)},
+    )
+
+    assert own.status_code == 302  # their own profile is not theirs to edit
+    assert "above your own clearance" in " ".join(errors_of(too_high)["clearance"])
+    assert granted.status_code == 302
+    someone.refresh_from_db()
+    assert someone.clearance == Classification.SECRET_UE

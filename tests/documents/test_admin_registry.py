@@ -97,22 +97,82 @@ def test_agenda_is_edited_inline_in_order_and_keeps_links_the_user_cannot_see(cl
     assert secret.reference not in page
 
 
+def history_of(page) -> str:
+    return page.content.decode().split('id="record-history"')[1]
+
+
 def test_procedure_and_meeting_history_is_readable_from_their_pages(clerk):
     procedure = ProcedureFactory(year=2022, number=155, title="Old title")
     procedure.title = "New title"
     procedure.save()
+    DocumentFactory(reference="9068/22", procedures=[procedure])
+    DocumentFactory(
+        reference="9100/22", procedures=[procedure], classification=Classification.SECRET_UE
+    )
+    procedure_event_add(
+        procedure=procedure, date=datetime.date(2022, 5, 11), title="Commission proposal",
+        stage="proposal",
+    )  # fmt: skip
     meeting = Meeting.objects.create(body=BodyFactory(), starts_at=timezone.now(), place="Brussels")
     agenda_item_add(meeting=meeting, title="Item", procedures=[procedure])
 
-    procedure_history = clerk.get(reverse("admin:documents_procedure_history", args=[procedure.pk]))
-    meeting_history = clerk.get(reverse("admin:documents_meeting_history", args=[meeting.pk]))
+    procedure_page = history_of(
+        clerk.get(reverse("admin:documents_procedure_change", args=[procedure.pk]))
+    )
+    meeting_page = history_of(
+        clerk.get(reverse("admin:documents_meeting_change", args=[meeting.pk]))
+    )
 
-    assert procedure_history.status_code == 200
-    assert [r.title for r in procedure_history.context["page_obj"].object_list] == [
-        "New title",
-        "Old title",
-    ]
-    assert meeting_history.status_code == 200
-    assert len(meeting_history.context["page_obj"].object_list) == 1
-    # Reverting to an old version would write past the services: it is switched off.
-    assert procedure_history.context["revert_disabled"]
+    assert "title: &#x27;Old title&#x27; → &#x27;New title&#x27;" in procedure_page
+    assert "event added: 11.05.2022 Commission proposal" in procedure_page
+    assert "document added: ST 9068 2022 INIT" in procedure_page
+    assert "9100" not in procedure_page
+    assert "agenda item added: 1. Item" in meeting_page
+    assert "agenda procedure added: item 1: 2022/0155(COD)" in meeting_page
+
+
+def test_hidden_notice_is_masked_and_kept_when_a_clerk_saves_the_meeting(clerk):
+    body = BodyFactory()
+    notice = DocumentFactory(series="CM", classification=Classification.SECRET_UE)
+    meeting = Meeting.objects.create(body=body, starts_at=timezone.now(), notice=notice)
+    meeting.place = "Luxembourg"
+    meeting.save()
+    url = reverse("admin:documents_meeting_change", args=[meeting.pk])
+    data = {
+        "body": str(body.pk), "title": "", "starts_at_0": "2024-03-01", "starts_at_1": "10:00:00",
+        "ends_at_0": "", "ends_at_1": "", "place": "Brussels", "status": "planned",
+        "outcome": "", "outcome_document": "",
+        "agenda_items-TOTAL_FORMS": "0", "agenda_items-INITIAL_FORMS": "0",
+    }  # fmt: skip
+
+    page = clerk.get(url)
+    response = clerk.post(url, data)
+
+    assert notice.reference not in page.content.decode()
+    assert "a document you may not see" in page.content.decode()
+    assert response.status_code == 302, response.context and response.context["errors"]
+    meeting.refresh_from_db()
+    assert (meeting.notice, meeting.place) == (notice, "Brussels")
+
+
+def test_timeline_that_would_unadopt_a_named_act_is_refused_on_the_form(clerk):
+    procedure = ProcedureFactory(year=2021, number=1, stage="adopted", adopted_act="Regulation X")
+    data = {
+        "year": "2021", "number": "1", "type": "COD", "title": procedure.title,
+        "commission_proposal": "", "commission_proposal_date": "", "lead_body": "",
+        "stage": "adopted", "adopted_act": "Regulation X",
+        "events-TOTAL_FORMS": "1", "events-INITIAL_FORMS": "0",
+        "events-0-date": "2022-06-22", "events-0-order": "0",
+        "events-0-title": "Back to the working party", "events-0-stage": "working-party",
+        "events-0-document": "",
+        "documentprocedure_set-TOTAL_FORMS": "0", "documentprocedure_set-INITIAL_FORMS": "0",
+    }  # fmt: skip
+
+    response = clerk.post(reverse("admin:documents_procedure_change", args=[procedure.pk]), data)
+
+    assert response.status_code == 200
+    assert "names its adopted act" in str(
+        response.context["inline_admin_formsets"][0].formset.non_form_errors()
+    )
+    procedure.refresh_from_db()
+    assert procedure.stage == "adopted"

@@ -123,7 +123,7 @@ def test_older_document_keeps_its_own_numbers_and_they_are_stepped_over(codes):
 def test_duplicate_reference_is_refused_naming_it(codes):
     DocumentFactory(reference="5397/24", subject_codes=["JAI 64"])
 
-    with pytest.raises(ValidationError, match=r"ST 5397 2024 INIT is already registered"):
+    with pytest.raises(ValidationError, match=r"ST 5397 2024 INIT is already taken"):
         DocumentFactory(reference="ST 5397 2024 INIT", subject_codes=["ENFOPOL 1"])
 
     assert Document.objects.count() == 1
