@@ -18,7 +18,7 @@ from documents.admin.forms import (
 )
 from documents.models import Distribution, Document, DocumentFile
 from documents.references import InvalidReference, parse_document_reference
-from documents.selectors import citations_hidden_from, document_history
+from documents.selectors import HIDDEN, citations_hidden_from, document_history
 from documents.services import (
     document_derive,
     document_release,
@@ -98,7 +98,7 @@ class DocumentAdmin(ProtectedNamesHiddenMixin, RecordHistoryMixin, admin.ModelAd
             links = ["procedures", "bodies", "subject_codes", "cites"]
             return [(None, {"fields": register}), ("Links", {"fields": links})]
         return [
-            (None, {"fields": ["reference", "cover_reference", "parent", *EDITABLE_FIELDS]}),
+            (None, {"fields": ["reference", "cover_reference", "extends", *EDITABLE_FIELDS]}),
             ("Markings", {"fields": ["distribution", "classification", "release"]}),
             ("Links", {"fields": ["procedures", "bodies", "subject_code_labels", "cites"]}),
             ("Record", {"fields": ["registered_by", "created_at", "updated_at"]}),
@@ -108,7 +108,7 @@ class DocumentAdmin(ProtectedNamesHiddenMixin, RecordHistoryMixin, admin.ModelAd
         if obj is None:
             return ()
         fields = (
-            "reference", "cover_reference", "parent", "distribution", "release",
+            "reference", "cover_reference", "extends", "distribution", "release",
             "subject_code_labels", "registered_by", "created_at", "updated_at",
         )  # fmt: skip
         if request.user.has_perm("documents.classify_document"):
@@ -148,6 +148,20 @@ class DocumentAdmin(ProtectedNamesHiddenMixin, RecordHistoryMixin, admin.ModelAd
         return HttpResponseRedirect(reverse("admin:documents_document_change", args=[obj.pk]))
 
     # --- what the change page shows -----------------------------------------------------------
+
+    def get_object(self, request, object_id, from_field=None):
+        document = super().get_object(request, object_id, from_field)
+        if document is not None and document.parent_id is not None:
+            visible = Document.objects.visible_to(request.user)
+            document.parent_visible = visible.filter(pk=document.parent_id).exists()
+        return document
+
+    @admin.display(description="extends")
+    def extends(self, obj: Document) -> str:
+        """The document this version revises, adds to, corrects or extracts, if it may be seen."""
+        if obj.parent_id is None:
+            return "-"
+        return obj.parent.reference if getattr(obj, "parent_visible", False) else HIDDEN
 
     @admin.display(description="marking")
     def marking(self, obj: Document) -> str:

@@ -18,7 +18,7 @@ from documents.models import (
     UserProfile,
 )
 from documents.roles import Role, roles_set_up, user_role_set
-from documents.services import document_file_add
+from documents.services import document_derive, document_file_add
 from tests.factories import DocumentFactory, ProcedureFactory, SubjectCodeFactory, UserFactory
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -616,3 +616,20 @@ def test_security_officer_cannot_raise_a_clearance_above_their_own(client, staff
     assert granted.status_code == 302
     someone.refresh_from_db()
     assert someone.clearance == Classification.SECRET_UE
+
+
+@pytest.mark.django_db
+def test_a_hidden_parent_is_not_named_on_its_versions_page(clerk_client):
+    secret = DocumentFactory(reference="6000/24", classification=Classification.SECRET_UE)
+    extract = document_derive(
+        document=secret, kind="EXT", classification=Classification.UNCLASSIFIED
+    )
+    visible_parent = DocumentFactory(reference="7000/24")
+    revision = document_derive(document=visible_parent, kind="REV")
+
+    hidden_page = clerk_client.get(change_url(extract)).content.decode()
+    visible_page = clerk_client.get(change_url(revision)).content.decode()
+
+    assert "ST 6000 2024 INIT" not in hidden_page
+    assert "a document you may not see" in hidden_page
+    assert "ST 7000 2024 INIT" in visible_page
