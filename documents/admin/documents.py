@@ -95,12 +95,23 @@ class DocumentAdmin(ProtectedNamesHiddenMixin, RecordHistoryMixin, admin.ModelAd
             register = ["reference", "series", *EDITABLE_FIELDS, "distribution"]
             if request.user.has_perm("documents.classify_document"):
                 register.append("classification")
-            links = ["procedures", "bodies", "subject_codes", "cites"]
+            links = ["procedures", "bodies", "subject_codes", "cited_documents", "cites"]
             return [(None, {"fields": register}), ("Links", {"fields": links})]
         return [
             (None, {"fields": ["reference", "cover_reference", "extends", *EDITABLE_FIELDS]}),
             ("Markings", {"fields": ["distribution", "classification", "release"]}),
-            ("Links", {"fields": ["procedures", "bodies", "subject_code_labels", "cites"]}),
+            (
+                "Links",
+                {
+                    "fields": [
+                        "procedures",
+                        "bodies",
+                        "subject_code_labels",
+                        "cited_documents",
+                        "cites",
+                    ]
+                },
+            ),
             ("Record", {"fields": ["registered_by", "created_at", "updated_at"]}),
         ]
 
@@ -133,7 +144,7 @@ class DocumentAdmin(ProtectedNamesHiddenMixin, RecordHistoryMixin, admin.ModelAd
             updated_by=request.user,
             procedures=form.cleaned_data["procedures"],
             bodies=form.cleaned_data["bodies"],
-            cites=[*form.cleaned_data["cites"], *sorted(hidden)],
+            cites=[*form.cited_references(), *sorted(hidden)],
             **{name: form.cleaned_data[name] for name in EDITABLE_FIELDS},
         )
 

@@ -19,7 +19,6 @@ from documents.models import (
     SubjectCode,
 )
 from documents.references import InvalidReference, parse_document_reference
-from documents.selectors import citations_hidden_from
 from documents.services import document_classify, document_file_add, document_register
 from documents.services.documents import EDITABLE_FIELDS
 from documents.services.files import document_file_check
@@ -81,7 +80,25 @@ class VisibleDocumentsForm(forms.ModelForm):
                 field.queryset = field.queryset.filter(pk__in=visible)
 
 
-class DocumentRegisterForm(forms.ModelForm):
+class CitationsFormMixin:
+    """Cited documents: picked from the register (autocomplete) or typed in any spelling (for
+    documents not registered yet, or faster); ``cited_references()`` is their union."""
+
+    def _add_citation_fields(self) -> None:
+        self.fields["cited_documents"] = forms.ModelMultipleChoiceField(
+            queryset=Document.objects.visible_to(self.request.user),
+            required=False,
+            label="Cited documents",
+            help_text="Search the register by reference or subject.",
+            widget=AutocompleteSelectMultiple(Document._meta.get_field("parent"), admin.site),
+        )
+
+    def cited_references(self) -> list[str]:
+        picked = [d.reference for d in self.cleaned_data.get("cited_documents", [])]
+        return list(dict.fromkeys([*picked, *self.cleaned_data["cites"]]))
+
+
+class DocumentRegisterForm(CitationsFormMixin, forms.ModelForm):
     """Registers on validation (inside the admin's transaction), so that any refusal of the
     service lands on the right field and nothing is saved or allocated."""
 
@@ -101,8 +118,9 @@ class DocumentRegisterForm(forms.ModelForm):
     )
     cites = forms.CharField(
         required=False,
+        label="Cited references",
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Cited documents in any spelling: 9068/22 ADD 1, 10589/17 + COR 1",
+        help_text="Or type them in any spelling: 9068/22 ADD 1, 10589/17 + COR 1",
     )
 
     class Meta:
@@ -113,6 +131,7 @@ class DocumentRegisterForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self._add_citation_fields()
         self.registered: Document | None = None
         user = self.request.user if self.request else None
         if user is None or not user.has_perm("documents.classify_document"):
@@ -140,7 +159,7 @@ class DocumentRegisterForm(forms.ModelForm):
                     procedures=list(cleaned["procedures"]),
                     bodies=list(cleaned["bodies"]),
                     subject_codes=self.ordered_subject_codes(),
-                    cites=cleaned["cites"],
+                    cites=self.cited_references(),
                     registered_by=self.request.user if self.request else None,
                     **values,
                 )
@@ -150,13 +169,14 @@ class DocumentRegisterForm(forms.ModelForm):
         return cleaned
 
 
-class DocumentChangeForm(forms.ModelForm):
+class DocumentChangeForm(CitationsFormMixin, forms.ModelForm):
     procedures = autocomplete("procedures", Procedure.objects.all())
     bodies = autocomplete("bodies", Body.objects.all())
     cites = forms.CharField(
         required=False,
+        label="Cited references",
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Cited documents in any spelling, separated by commas",
+        help_text="Or type them in any spelling, separated by commas",
     )
 
     class Meta:
@@ -174,11 +194,13 @@ class DocumentChangeForm(forms.ModelForm):
         if self.instance.pk:
             self.initial["procedures"] = list(self.instance.procedures.all())
             self.initial["bodies"] = list(self.instance.bodies.all())
-            hidden = citations_hidden_from(self.instance, user=self.request.user)
+            self._add_citation_fields()
+            citations = self.instance.citations.all()
+            visible = self.fields["cited_documents"].queryset
+            # Registered and visible: in the autocomplete. Not registered: typed. Hidden: neither.
+            self.initial["cited_documents"] = list(visible.filter(cited_by__in=citations))
             self.initial["cites"] = ", ".join(
-                self.instance.citations.exclude(reference__in=hidden).values_list(
-                    "reference", flat=True
-                )
+                citations.filter(cited__isnull=True).values_list("reference", flat=True)
             )
 
     def clean_cites(self) -> list[str]:

@@ -85,11 +85,13 @@ def test_clerk_registers_a_document_and_sees_its_allocated_reference(clerk_clien
     procedure = ProcedureFactory(year=2023, number=452)
     DocumentFactory(reference="9068/22")
     DocumentFactory(reference="9068/22 ADD 1")
+    picked = DocumentFactory(reference="10589/17")
     data = register_form(
         # cover order CODEC, JAI: kept, whatever the order of the primary keys
         subject_codes=[str(codec.pk), str(jai.pk)],
         procedures=[str(procedure.pk)],
-        cites="9068/22 ADD 1",
+        cited_documents=[str(picked.pk)],  # picked in the autocomplete
+        cites="9068/22 ADD 1, 1234/99",  # typed; the second is not registered
     )
 
     response = clerk_client.post(ADD, data, follow=True)
@@ -99,7 +101,11 @@ def test_clerk_registers_a_document_and_sees_its_allocated_reference(clerk_clien
     assert "Registered ST 1 2024 INIT (1/24)." in [str(m) for m in response.context["messages"]]
     assert [str(link) for link in document.subject_code_links.all()] == ["CODEC 1", "JAI 1"]
     assert list(document.procedures.all()) == [procedure]
-    assert document.citations.get().cited.reference == "ST 9068 2022 ADD 1"
+    assert [(c.reference, c.cited_id is not None) for c in document.citations.all()] == [
+        ("ST 10589 2017 INIT", True),
+        ("ST 9068 2022 ADD 1", True),
+        ("ST 1234 1999 INIT", False),
+    ]
     assert document.registered_by.username == response.wsgi_request.user.username
 
 
@@ -572,7 +578,13 @@ def test_citations_of_hidden_documents_are_neither_shown_nor_dropped(clerk_clien
     page = clerk_client.get(change_url(note))
     data = file_post(note, "")
     data.update(
-        {"files-TOTAL_FORMS": "0", "cites": page.context["adminform"].form.initial["cites"]}
+        {
+            "files-TOTAL_FORMS": "0",
+            "cites": page.context["adminform"].form.initial["cites"],
+            "cited_documents": [
+                str(d.pk) for d in page.context["adminform"].form.initial["cited_documents"]
+            ],
+        }
     )
     clerk_client.post(change_url(note), data)
 
