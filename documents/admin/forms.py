@@ -224,6 +224,11 @@ class DocumentChangeForm(CitationsFormMixin, forms.ModelForm):
         return cleaned
 
 
+class StoredFileWidget(forms.Widget):
+    def render(self, name, value, attrs=None, renderer=None):
+        return "stored (never replaced in place)"
+
+
 class DocumentFileForm(forms.ModelForm):
     """Upload through ``document_file_add``: size limit, allowed types, SHA-256, no classified."""
 
@@ -238,7 +243,9 @@ class DocumentFileForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:  # stored files are records: shown, never replaced in place
-            del self.fields["upload"]
+            self.fields["upload"].disabled = True
+            self.fields["upload"].required = False
+            self.fields["upload"].widget = StoredFileWidget()
             self.fields["language"].disabled = True
 
     def clean(self):

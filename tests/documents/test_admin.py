@@ -645,3 +645,27 @@ def test_a_hidden_parent_is_not_named_on_its_versions_page(clerk_client):
     assert "ST 6000 2024 INIT" not in hidden_page
     assert "a document you may not see" in hidden_page
     assert "ST 7000 2024 INIT" in visible_page
+
+
+@pytest.mark.django_db
+def test_saving_a_document_keeps_its_stored_files(clerk_client):
+    document = DocumentFactory()
+    stored = document_file_add(
+        document=document, language="en", upload=SimpleUploadedFile("a.txt", b"text")
+    )
+    data = file_post(document, "")
+    data.update(
+        {
+            "subject": "Corrected subject",
+            "files-INITIAL_FORMS": "1",
+            "files-0-id": str(stored.pk),
+            "files-0-language": "fr",  # disabled: ignored
+        }
+    )
+
+    response = clerk_client.post(change_url(document), data)
+
+    assert response.status_code == 302, response.context and response.context["errors"]
+    assert list(document.files.values_list("language", "sha256")) == [("en", stored.sha256)]
+    document.refresh_from_db()
+    assert document.subject == "Corrected subject"

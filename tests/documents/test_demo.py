@@ -201,3 +201,29 @@ def test_parse_round_trips_demo_references(demo):
     for document in Document.objects.all():
         assert parse_document_reference(document.cover_reference).canonical == document.reference
         assert parse_document_reference(document.slug).canonical == document.reference
+
+
+@pytest.fixture
+def supervisor(demo, client):
+    user = get_user_model().objects.get(username="supervisor")
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+@pytest.mark.parametrize("model", ["document", "procedure", "meeting"])
+def test_every_demo_page_of_the_desk_renders(supervisor, model):
+    """Each demo record's page (with its files, timeline, agenda and history) renders."""
+    objects = {"document": Document, "procedure": Procedure, "meeting": Meeting}[model].objects
+    for obj in objects.all():
+        page = supervisor.get(f"/admin/documents/{model}/{obj.pk}/change/")
+        assert page.status_code == 200, obj
+        assert 'id="record-history"' in page.content.decode()
+
+
+def test_stored_file_is_shown_with_its_digest(supervisor):
+    note = Document.objects.get(reference="ST 5397 2024 INIT")
+
+    page = supervisor.get(f"/admin/documents/document/{note.pk}/change/").content.decode()
+
+    assert note.files.get().sha256 in page
+    assert "stored (never replaced in place)" in page
