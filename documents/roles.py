@@ -34,7 +34,7 @@ PERMISSIONS: dict[Role, set[str]] = {
     Role.CLERK: _codenames(("view", "add", "change"), _REGISTRY)
     | _codenames(("view",), _REFERENCE),
     Role.SUPERVISOR: _codenames(("view", "add", "change", "delete"), _REGISTRY + _REFERENCE)
-    | {"release_document"},
+    | {"release_document", "view_apitoken", "change_apitoken"},  # revokes API tokens
     # Registers classified documents itself, so that they are never unclassified for a moment.
     Role.SECURITY_OFFICER: _codenames(("view", "add", "change"), ("document",))
     | _codenames(("view", "change"), ("userprofile",))
@@ -49,7 +49,7 @@ def roles_set_up() -> dict[Role, Group]:
     for role, codenames in PERMISSIONS.items():
         group, _created = Group.objects.get_or_create(name=role.value)
         permissions = Permission.objects.filter(
-            content_type__app_label="documents", codename__in=codenames
+            content_type__app_label__in=("documents", "api"), codename__in=codenames
         )
         missing = codenames - set(permissions.values_list("codename", flat=True))
         if missing:

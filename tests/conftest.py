@@ -1,9 +1,16 @@
 """Fixtures shared by the whole suite."""
 
 import pytest
+from django.core.cache import cache
 
 
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     """Uploaded files go to a fresh folder per test."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """API throttling counts live in the cache: each test starts with none."""
+    cache.clear()

@@ -198,10 +198,32 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 REST_FRAMEWORK = {
     # No Basic auth: delegations' systems use tokens, people use their session.
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "EXCEPTION_HANDLER": "api.exceptions.api_exception_handler",
+    # Per token, per signed-in user, per client address; over the limit: 429 and Retry-After.
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "token": env.str("API_TOKEN_RATE", default="1200/hour"),
+        "user": env.str("API_USER_RATE", default="1200/hour"),
+        "anon": env.str("API_ANON_RATE", default="120/hour"),
+    },
+    # The client address is the one the proxies in front saw (as for the login lockout), not
+    # whatever X-Forwarded-For a client sends.
+    "NUM_PROXIES": AXES_IPWARE_PROXY_COUNT,
 }
+# API throttling counts requests in the default cache: production sets a Redis CACHE_URL so
+# that every server process shares the counts (the in-memory default counts per process).
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 SPECTACULAR_SETTINGS = {
     "TITLE": "Council document tracker API",
     "DESCRIPTION": "The register of Council documents, interinstitutional files and meetings.",

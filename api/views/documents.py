@@ -1,0 +1,87 @@
+"""Documents: list, detail, and file downloads, through the one visibility rule."""
+
+import re
+
+from django.db.models import Prefetch, Q
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework.filters import OrderingFilter
+from rest_framework.views import APIView
+
+from api.filters import DocumentFilter
+from api.pagination import RegisterCursorPagination
+from api.serializers import DocumentSerializer
+from api.views.base import RegisterViewSet
+from documents.models import AgendaItem, Citation, Document, DocumentSubjectCode
+from documents.references import InvalidReference, parse_document_reference
+
+
+def documents_for(user):
+    """Visible documents with what their representation reads, in a fixed number of queries."""
+    visible = Document.objects.visible_to(user)
+    return Document.objects.with_access(user).prefetch_related(
+        "procedures",
+        "files",
+        Prefetch(
+            "subject_code_links",
+            queryset=DocumentSubjectCode.objects.select_related("subject_code", "allocation"),
+        ),
+        Prefetch(
+            "citations",
+            queryset=Citation.objects.filter(Q(cited__isnull=True) | Q(cited__in=visible)),
+            to_attr="visible_citations",
+        ),
+        Prefetch("agenda_items", queryset=AgendaItem.objects.only("id", "meeting_id")),
+        Prefetch("parent", queryset=visible.only("id", "reference"), to_attr="visible_parent"),
+    )
+
+
+class DocumentViewSet(RegisterViewSet):
+    """Council documents the caller may see. LIMITE documents the public may only list show
+    their reference, date, type and subject; any other document is not found (404)."""
+
+    serializer_class = DocumentSerializer
+    filterset_class = DocumentFilter
+    pagination_class = RegisterCursorPagination
+    filter_backends = [*RegisterViewSet.filter_backends, OrderingFilter]
+    ordering_fields = ("date", "reference", "updated_at")
+    lookup_field = "slug"
+    lookup_value_regex = "[^/]+"
+
+    def get_queryset(self):
+        return documents_for(self.request.user)
+
+    def get_object(self):
+        """The slug, or any other spelling of the reference (``5397-24``, ``ST 5397/24``)."""
+        value = self.kwargs["slug"]
+        slug = value
+        # A URL cannot hold the slash of a cover reference: 5397-24 stands for 5397/24.
+        for spelling in (value, re.sub(r"(?<=\d)-(?=\d)", "/", value)):
+            try:
+                slug = parse_document_reference(spelling).slug
+                break
+            except InvalidReference:
+                continue
+        return get_object_or_404(self.get_queryset(), slug=slug)
+
+
+class DocumentFileView(APIView):
+    """The text of a document in one language, for callers who may read the document."""
+
+    @extend_schema(
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        description="The stored file; its SHA-256 is in the `Digest` header and the document.",
+    )
+    def get(self, request, slug: str, language: str):
+        document = get_object_or_404(Document.objects.readable_by(request.user), slug=slug)
+        stored = document.files.filter(language=language).first()
+        if stored is None:
+            raise Http404("no file in that language")
+        response = FileResponse(
+            stored.file.open("rb"), content_type=stored.media_type, as_attachment=True,
+            filename=stored.file.name.rsplit("/", 1)[-1],
+        )  # fmt: skip
+        response["Digest"] = f"sha-256={stored.sha256}"
+        return response

@@ -1,0 +1,359 @@
+"""The read API: who sees what through every door, strict input, conditional GETs."""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.files.base import ContentFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from documents.models import (
+    Classification,
+    DelegationKind,
+    Distribution,
+    Document,
+    Meeting,
+    UserProfile,
+)
+from documents.roles import Role, roles_set_up, user_role_set
+from documents.search import documents_search
+from documents.services import agenda_item_add, document_file_add, procedure_event_add
+from tests.factories import (
+    BodyFactory,
+    DelegationFactory,
+    DocumentFactory,
+    ProcedureFactory,
+    SubjectCodeFactory,
+    UserFactory,
+)
+
+FULL, LISTED, HIDDEN = "full", "listed", "hidden"
+# What each reader gets of each document, through the API (DOMAIN.md, "Who may see what").
+TABLE = {
+    #               public  limite  released wk      secret  to_observer
+    "anonymous":   (FULL, LISTED, FULL, HIDDEN, HIDDEN, LISTED),
+    "delegate":    (FULL, FULL, FULL, FULL, HIDDEN, FULL),
+    "cleared":     (FULL, FULL, FULL, FULL, FULL, FULL),
+    "observer":    (FULL, LISTED, FULL, HIDDEN, HIDDEN, FULL),
+    "clerk":       (FULL, FULL, FULL, FULL, HIDDEN, FULL),
+}  # fmt: skip
+KINDS = ("public", "limite", "released", "wk", "secret", "to_observer")
+LISTING_FIELDS = {
+    "url", "reference", "cover_reference", "slug", "series", "number", "year", "suffix",
+    "date", "document_type", "subject", "distribution", "public",
+}  # fmt: skip
+
+
+@pytest.fixture
+def register(db):
+    roles_set_up()
+    SubjectCodeFactory(code="JAI")
+    procedure = ProcedureFactory(year=2023, number=452)
+    body = BodyFactory(name="Law Enforcement Working Party (Police)")
+    member = DelegationFactory(code="BE", kind=DelegationKind.MEMBER_STATE)
+    observer = DelegationFactory(code="NO", kind=DelegationKind.OBSERVER)
+    limite = {"distribution": Distribution.LIMITE, "subject_codes": ["JAI"]}
+    linked = {"procedures": [procedure], "bodies": [body]}
+    documents = {
+        "public": DocumentFactory(subject="Public agenda", **linked),
+        "limite": DocumentFactory(subject="Limite compromise text", **limite, **linked),
+        "released": DocumentFactory(subject="Released note", **limite),
+        "wk": DocumentFactory(series="WK", subject="Working paper", **limite, **linked),
+        "secret": DocumentFactory(
+            subject="Secret threat assessment", classification=Classification.SECRET_UE, **linked
+        ),
+        "to_observer": DocumentFactory(
+            subject="Note for the mixed committee", distributed_to=[observer], **limite
+        ),
+    }
+    Document.objects.filter(pk=documents["released"].pk).update(
+        released_at=timezone.now(), released_by=UserFactory(), release_reason="act-adopted"
+    )
+    for document in documents.values():
+        if not document.classification:
+            document_file_add(
+                document=document, language="en", upload=ContentFile(b"text", name="t.txt")
+            )
+    meeting = Meeting.objects.create(body=body, starts_at=timezone.now())
+    agenda_item_add(
+        meeting=meeting, title="Item", procedures=[procedure],
+        documents=[documents["public"], documents["wk"], documents["secret"]],
+    )  # fmt: skip
+    procedure_event_add(
+        procedure=procedure, date=datetime.date(2024, 1, 1), title="Threat assessment",
+        document=documents["secret"],
+    )  # fmt: skip
+
+    def reader(delegation=None, clearance=0, role=None):
+        user = UserFactory()
+        UserProfile.objects.create(user=user, delegation=delegation, clearance=clearance)
+        if role:
+            user_role_set(user=user, role=role)
+        return type(user).objects.get(pk=user.pk)
+
+    readers = {
+        "anonymous": AnonymousUser(),
+        "delegate": reader(member),
+        "cleared": reader(member, Classification.SECRET_UE),
+        "observer": reader(observer),
+        "clerk": reader(role=Role.CLERK),
+    }
+    return {"documents": documents, "readers": readers, "meeting": meeting, "body": body}
+
+
+def client_for(user) -> APIClient:
+    client = APIClient()
+    if user.is_authenticated:
+        client.force_authenticate(user)
+    return client
+
+
+def listed(client, query: str = "") -> dict[str, dict]:
+    response = client.get(f"/api/v1/documents/?page_size=500{query}")
+    assert response.status_code == 200, response.content
+    return {item["reference"]: item for item in response.json()["results"]}
+
+
+@pytest.mark.parametrize("reader", TABLE)
+def test_every_door_shows_each_reader_exactly_what_the_table_allows(register, reader):
+    client = client_for(register["readers"][reader])
+    expected = dict(zip(KINDS, TABLE[reader], strict=True))
+    documents = register["documents"]
+    in_list = listed(client)
+
+    for kind, access in expected.items():
+        document = documents[kind]
+        detail = client.get(f"/api/v1/documents/{document.slug}/")
+        download = client.get(f"/api/v1/documents/{document.slug}/files/en/")
+        if access == HIDDEN:
+            assert document.reference not in in_list, kind
+            assert detail.status_code == 404, kind
+            assert download.status_code == 404, kind
+            continue
+        assert detail.status_code == 200, kind
+        shown = set(detail.json())
+        assert in_list[document.reference] == detail.json(), kind
+        if access == LISTED:
+            assert shown == LISTING_FIELDS, kind
+            assert download.status_code == 404, kind
+        else:
+            assert {"procedures", "subject_codes", "files", "cites", "originator"} <= shown
+            if not document.classification:
+                assert download.status_code == 200, kind
+                assert b"".join(download.streaming_content) == b"text"
+    # Nothing of a hidden or listed-only document leaks through its links elsewhere.
+    meeting = client.get(f"/api/v1/meetings/{register['meeting'].pk}/").json()
+    assert set(meeting["agenda"][0]["documents"]) == {
+        documents[k].reference for k in ("public", "wk", "secret") if expected[k] != HIDDEN
+    }
+    procedure = client.get("/api/v1/procedures/2023-0452-cod/").json()
+    assert procedure["events"][0]["document"] == (
+        documents["secret"].reference if expected["secret"] != HIDDEN else None
+    )
+
+
+@pytest.mark.parametrize("reader", TABLE)
+@pytest.mark.parametrize(
+    "query",
+    ["&subject_code=JAI", "&procedure=2023/0452(COD)", "&distribution=LIMITE", "&q=compromise"],
+)
+def test_filters_never_match_more_than_the_reader_may_read(register, reader, query):
+    """GIVEN a filter on what the public may not read of a LIMITE document (its codes, its
+    procedure) THEN it matches only documents the reader may read in full."""
+    client = client_for(register["readers"][reader])
+    expected = dict(zip(KINDS, TABLE[reader], strict=True))
+    by_reference = {d.reference: kind for kind, d in register["documents"].items()}
+
+    found = {by_reference[reference] for reference in listed(client, query)}
+
+    if query in ("&distribution=LIMITE", "&q=compromise"):  # public fields: listed ones too
+        assert all(expected[kind] != HIDDEN for kind in found)
+    else:
+        assert all(expected[kind] == FULL for kind in found)
+    if query == "&subject_code=JAI" and reader == "anonymous":
+        # The public learns the codes of a released document, never of a LIMITE one.
+        assert found == {"released"}
+
+
+def test_citations_name_only_what_the_reader_may_see(register):
+    documents = register["documents"]
+    citing = DocumentFactory(cites=[documents["secret"].reference, "1234/99"])
+    client = client_for(register["readers"]["delegate"])
+
+    shown = client.get(f"/api/v1/documents/{citing.slug}/").json()
+
+    assert shown["cites"] == ["ST 1234 1999 INIT"]
+
+
+@pytest.mark.parametrize(
+    ("spelling", "slug"),
+    [("5397-24", "st-5397-2024-init"), ("st-5397-2024-init", "st-5397-2024-init"),
+     ("ST 5397 2024 INIT", "st-5397-2024-init")],
+)  # fmt: skip
+@pytest.mark.django_db
+def test_detail_accepts_any_spelling_of_the_reference(spelling, slug):
+    DocumentFactory(reference="5397/24")
+
+    response = APIClient().get(f"/api/v1/documents/{spelling}/")
+
+    assert response.json()["slug"] == slug
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("reference=5397/2", "reference"),
+        ("procedure=2023/0452(XYZ)", "procedure"),
+        ("series=XX", "series"),
+        ("year=1800", "year"),
+        ("document_type=MEMO", "document_type"),
+        ("distribution=SECRET", "distribution"),
+        ("subject_code=NOSUCH", "subject_code"),
+        ("subject_code=JAI 0", "subject_code"),
+        ("body=999999", "body"),
+        ("meeting=abc", "meeting"),
+        ("date_after=2024-13-01", "date_after"),
+        ("date_before=yesterday", "date_before"),
+        ("updated_since=not-a-time", "updated_since"),
+        ("page_size=0", "page_size"),
+        ("page_size=1000000000", "page_size"),
+        ("page_size=-1", "page_size"),
+        ("cursor=bm90LWEtY3Vyc29y", "cursor"),  # base64 of "not-a-cursor"
+        ("cursor=%25%25%25", "cursor"),
+        ("cursor=cD14eXo=", "cursor"),  # base64 of "p=xyz": not a date
+        ("colour=blue", "colour"),
+        ("q=" + "x" * 2100, "query"),
+    ],
+)
+@pytest.mark.django_db
+def test_bad_input_is_a_400_naming_the_field(query, field):
+    SubjectCodeFactory(code="JAI")
+
+    response = APIClient().get(f"/api/v1/documents/?{query}")
+
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert field in body["fields"]
+    assert body["message"].startswith(field)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/documents/st-1-2099-init/", "/api/v1/documents/not a reference/",
+     "/api/v1/procedures/2099-0001-cod/", "/api/v1/meetings/999999/", "/api/v1/nowhere/",
+     "/api/v1/documents/st-1-2099-init/files/en/"],
+)  # fmt: skip
+@pytest.mark.django_db
+def test_unknown_things_are_a_json_404(path):
+    response = APIClient().get(path)
+
+    assert response.status_code == 404
+    assert response.json()["status"] == 404
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("reference=st 5397/24", {"ST 5397 2024 INIT"}),
+        ("reference=wk-9107-2022-init", {"WK 9107 2022 INIT"}),
+        ("procedure=2023/0452 (COD)", {"ST 5397 2024 INIT"}),
+        ("series=WK", {"WK 9107 2022 INIT"}),
+        ("year=2022", {"WK 9107 2022 INIT"}),
+        ("document_type=MEETING DOCUMENT", {"WK 9107 2022 INIT"}),
+        ("subject_code=JAI", {"ST 5397 2024 INIT", "WK 9107 2022 INIT"}),
+        ("subject_code=jai 64", {"ST 5397 2024 INIT"}),
+        ("subject_code=JAI 65", set()),
+        ("date_after=2023-01-01", {"ST 5397 2024 INIT"}),
+        ("date_before=2023-01-01", {"WK 9107 2022 INIT"}),
+        ("q=case studies", {"ST 5397 2024 INIT"}),
+        ("q=presentations", {"WK 9107 2022 INIT"}),
+        ("q=studies -case", set()),
+    ],
+)
+def test_filters_on_the_demo_register(demo_delegate, query, expected):
+    response = demo_delegate.get(f"/api/v1/documents/?{query}")
+
+    assert response.status_code == 200, response.content
+    assert {d["reference"] for d in response.json()["results"]} == expected
+
+
+@pytest.fixture
+def demo_delegate(db):
+    from django.core.management import call_command
+
+    call_command("load_demo", "--with-users", verbosity=0)
+    client = APIClient()
+    client.force_authenticate(UserProfile.objects.get(user__username="delegate.be").user)
+    return client
+
+
+def test_body_meeting_and_updated_since_filters(demo_delegate):
+    meeting = Meeting.objects.get()
+    future = (timezone.now() + datetime.timedelta(days=1)).isoformat()
+
+    by_body = demo_delegate.get(f"/api/v1/documents/?body={meeting.body_id}").json()["results"]
+    by_meeting = demo_delegate.get(f"/api/v1/documents/?meeting={meeting.pk}").json()["results"]
+    recent = demo_delegate.get("/api/v1/documents/", {"updated_since": future}).json()["results"]
+
+    assert {d["reference"] for d in by_body} == {"ST 5397 2024 INIT", "WK 9107 2022 INIT"}
+    assert [d["reference"] for d in by_meeting] == ["WK 9107 2022 INIT"]
+    assert recent == []
+
+
+def test_conditional_get_answers_304_and_the_etag_follows_the_callers_view(demo_delegate):
+    url = "/api/v1/documents/st-5397-2024-init/"
+    first = demo_delegate.get(url)
+    anonymous = APIClient().get(url)
+
+    again = demo_delegate.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    since = demo_delegate.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    stale = demo_delegate.get(url, HTTP_IF_NONE_MATCH='"something-else"')
+
+    assert (again.status_code, since.status_code, stale.status_code) == (304, 304, 200)
+    assert anonymous["ETag"] != first["ETag"]  # the listing view is another representation
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "make"),
+    [
+        ("documents", lambda i: DocumentFactory(subject_codes=["JAI"], cites=["1234/99"])),
+        ("procedures", lambda i: ProcedureFactory()),
+        ("meetings", lambda i: agenda_item_add(
+            meeting=Meeting.objects.create(body=BodyFactory(), starts_at=timezone.now()),
+            title="Item", documents=[DocumentFactory()]).meeting),
+        ("bodies", lambda i: BodyFactory()),
+        ("subject-codes", lambda i: SubjectCodeFactory(code=f"CODE{chr(65 + i % 26)}")),
+        ("delegations", lambda i: DelegationFactory()),
+    ],
+)  # fmt: skip
+@pytest.mark.django_db
+def test_list_endpoints_run_a_constant_number_of_queries(endpoint, make):
+    SubjectCodeFactory(code="JAI")
+    user = UserFactory()
+    UserProfile.objects.create(user=user, delegation=DelegationFactory(code="BE"))
+    client = client_for(user)
+
+    def queries_for(count: int) -> int:
+        for i in range(count):
+            make(i)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(f"/api/v1/{endpoint}/?page_size={count}")
+        assert response.status_code == 200
+        assert len(response.json()["results"]) >= count
+        return len(captured)
+
+    assert queries_for(3) == queries_for(25)
+
+
+@pytest.mark.django_db
+def test_full_text_search_uses_the_gin_index():
+    DocumentFactory(subject="Case studies")
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        plan = documents_search(Document.objects.all(), "case studies").explain()
+        cursor.execute("SET enable_seqscan = on")
+
+    assert "documents_document_subject_fts_idx" in plan
