@@ -34,6 +34,7 @@ urlpatterns = [
         views.DocumentFileView.as_view(),
         name="document-file",
     ),
+    path("v1/changes/", views.ChangesView.as_view(), name="changes"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),

@@ -18,8 +18,8 @@ class DocumentListingSerializer(serializers.ModelSerializer):
     class Meta:
         model = Document
         fields = (
-            "url", "reference", "cover_reference", "slug", "series", "number", "year", "suffix",
-            "date", "document_type", "subject", "distribution", "public",
+            "url", "id", "reference", "cover_reference", "slug", "series", "number", "year",
+            "suffix", "date", "document_type", "subject", "distribution", "public",
         )  # fmt: skip
         read_only_fields = fields
 

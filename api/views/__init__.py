@@ -1,3 +1,4 @@
+from api.views.changes import ChangesView
 from api.views.documents import DocumentFileView, DocumentViewSet
 from api.views.registry import (
     BodyViewSet,
@@ -9,6 +10,7 @@ from api.views.registry import (
 
 __all__ = [
     "BodyViewSet",
+    "ChangesView",
     "DelegationViewSet",
     "DocumentFileView",
     "DocumentViewSet",

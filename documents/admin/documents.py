@@ -20,6 +20,7 @@ from documents.models import Distribution, Document, DocumentFile
 from documents.references import InvalidReference, parse_document_reference
 from documents.selectors import HIDDEN, citations_hidden_from, document_history
 from documents.services import (
+    document_delete,
     document_derive,
     document_release,
     document_release_undo,
@@ -147,6 +148,9 @@ class DocumentAdmin(ProtectedNamesHiddenMixin, RecordHistoryMixin, admin.ModelAd
             cites=[*form.cited_references(), *sorted(hidden)],
             **{name: form.cleaned_data[name] for name in EDITABLE_FIELDS},
         )
+
+    def delete_model(self, request, obj) -> None:
+        document_delete(document=obj, deleted_by=request.user)
 
     def save_related(self, request, form, formsets, change) -> None:
         for formset in formsets:

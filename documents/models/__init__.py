@@ -1,6 +1,7 @@
 """The register's models, split by aggregate and re-exported here."""
 
 from documents.models.bodies import Body, Delegation
+from documents.models.changes import Change, ChangeKind
 from documents.models.choices import (
     BodyKind,
     Classification,
@@ -34,6 +35,8 @@ __all__ = [
     "AgendaItemProcedure",
     "Body",
     "BodyKind",
+    "Change",
+    "ChangeKind",
     "Citation",
     "Classification",
     "Counter",

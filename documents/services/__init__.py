@@ -1,6 +1,11 @@
 """Every write to the register goes through these functions (admin, API, commands, tasks)."""
 
-from documents.services.documents import document_derive, document_register, document_update
+from documents.services.documents import (
+    document_delete,
+    document_derive,
+    document_register,
+    document_update,
+)
 from documents.services.files import ALLOWED_MEDIA_TYPES, document_file_add
 from documents.services.meetings import agenda_item_add, meeting_create
 from documents.services.procedures import procedure_create, procedure_event_add
@@ -16,6 +21,7 @@ __all__ = [
     "SubjectCodeLabel",
     "agenda_item_add",
     "document_classify",
+    "document_delete",
     "document_derive",
     "document_file_add",
     "document_register",

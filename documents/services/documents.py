@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from documents.models import (
     Body,
+    ChangeKind,
     Citation,
     Classification,
     Delegation,
@@ -30,6 +31,7 @@ from documents.references import (
     parse_procedure_reference,
     parse_suffix_chain,
 )
+from documents.services.changes import documents_changed
 from documents.services.history import links_create
 from documents.services.numbering import counter_lock, counter_next, document_scope
 from documents.services.subject_codes import (
@@ -239,6 +241,7 @@ def document_register(
     ):
         waiting.cited = document
         waiting.save(update_fields=["cited"])
+    documents_changed([document.pk], ChangeKind.CREATED)
     return document
 
 
@@ -373,19 +376,20 @@ EDITABLE_FIELDS = (
 )
 
 
-def _links_replace(model, *, document: Document, field: str, wanted: list, by) -> None:
+def _links_replace(model, *, document: Document, field: str, wanted: list, by) -> bool:
     """Make ``document``'s links of ``model`` point at exactly ``wanted``, with history."""
     current = {
         getattr(link, f"{field}_id"): link for link in model.objects.filter(document=document)
     }
-    for pk, link in current.items():
-        if pk not in {item.pk for item in wanted}:
-            link._history_user = by
-            link.delete()
-    links_create(
+    removed = [link for pk, link in current.items() if pk not in {item.pk for item in wanted}]
+    for link in removed:
+        link._history_user = by
+        link.delete()
+    added = links_create(
         [model(document=document, **{field: item}) for item in wanted if item.pk not in current],
         by=by,
     )
+    return bool(removed or added)
 
 
 @transaction.atomic
@@ -401,7 +405,7 @@ def document_update(
     """Correct a registered document's cover data and links; None leaves a link set as it is."""
     if unknown := set(fields) - set(EDITABLE_FIELDS):
         raise ValidationError({"changes": f"cannot change {', '.join(sorted(unknown))} here"})
-    document = Document.objects.select_for_update().get(pk=document.pk)
+    document = Document.objects.select_for_update(no_key=True).get(pk=document.pk)
     changed = {name: value for name, value in fields.items() if getattr(document, name) != value}
     if changed:  # no history row for a save that changes nothing
         for name, value in changed.items():
@@ -409,13 +413,14 @@ def document_update(
         document.full_clean()
         document._history_user = updated_by
         document.save()
+    touched = bool(changed)
     if procedures is not None:
-        _links_replace(
+        touched |= _links_replace(
             DocumentProcedure, document=document, field="procedure",
             wanted=_procedures_resolve(procedures), by=updated_by,
         )  # fmt: skip
     if bodies is not None:
-        _links_replace(
+        touched |= _links_replace(
             DocumentBody, document=document, field="body", wanted=list(bodies), by=updated_by
         )
     if cites is not None:
@@ -423,8 +428,22 @@ def document_update(
         for citation in document.citations.exclude(reference__in=references):
             citation._history_user = updated_by
             citation.delete()
+            touched = True
         known = set(document.citations.values_list("reference", flat=True))
-        _citations_add(
-            document=document, references=[r for r in references if r not in known], by=updated_by
-        )
+        new_references = [r for r in references if r not in known]
+        _citations_add(document=document, references=new_references, by=updated_by)
+        touched |= bool(new_references)
+    if touched:
+        if not changed:  # only links changed: the row itself is touched (we hold its lock)
+            document.save(update_fields=["updated_at"])
+        documents_changed([document.pk], ChangeKind.UPDATED)
     return document
+
+
+@transaction.atomic
+def document_delete(*, document: Document, deleted_by: AbstractBaseUser | None = None) -> None:
+    """Delete a document nothing points at (PROTECT refuses the rest); mirrors are told."""
+    document = Document.objects.select_for_update().get(pk=document.pk)
+    documents_changed([document.pk], ChangeKind.DELETED, visibility=True)
+    document._history_user = deleted_by
+    document.delete()

@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
 
-from documents.models import Classification, Document, DocumentFile
+from documents.models import ChangeKind, Classification, Document, DocumentFile
+from documents.services.changes import documents_changed
 
 # What a Council document's text comes as.
 ALLOWED_MEDIA_TYPES = {
@@ -69,7 +70,7 @@ def document_file_add(
     ``DOCUMENT_FILE_MAX_BYTES`` and for types other than ``ALLOWED_MEDIA_TYPES``. The SHA-256
     is computed while reading, so it is the digest of exactly what was stored.
     """
-    document = Document.objects.select_for_update().get(pk=document.pk)
+    document = Document.objects.select_for_update(no_key=True).get(pk=document.pk)
     media_type = document_file_check(document=document, language=language, upload=upload)
     digest = hashlib.sha256()
     size = 0
@@ -91,4 +92,6 @@ def document_file_add(
     # The row is saved inside the transaction; a rollback after this point would leave an
     # orphan file on disk but never a row without its file.
     stored.save()
+    document.save(update_fields=["updated_at"])  # its files are part of what it shows
+    documents_changed([document.pk], ChangeKind.UPDATED)
     return stored

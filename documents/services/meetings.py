@@ -12,11 +12,13 @@ from documents.models import (
     AgendaItemDocument,
     AgendaItemProcedure,
     Body,
+    ChangeKind,
     Document,
     Meeting,
     MeetingStatus,
     Procedure,
 )
+from documents.services.changes import documents_changed
 from documents.services.history import links_create
 
 
@@ -63,20 +65,22 @@ def agenda_item_add(
     item.full_clean()
     item.save()
     links_create([AgendaItemProcedure(agenda_item=item, procedure=p) for p in procedures])
-    links_create([AgendaItemDocument(agenda_item=item, document=d) for d in documents])
+    listed = links_create([AgendaItemDocument(agenda_item=item, document=d) for d in documents])
+    documents_changed([link.document_id for link in listed], ChangeKind.UPDATED)
     return item
 
 
-def _links_replace(model, *, item: AgendaItem, field: str, wanted, among) -> None:
+def _links_replace(model, *, item: AgendaItem, field: str, wanted, among) -> set[int]:
+    """Replace the links; return the ids of what was linked or unlinked."""
     links = model.objects.filter(agenda_item=item, **{f"{field}__in": among})
     current = {getattr(link, f"{field}_id"): link for link in links}
     wanted_ids = {obj.pk for obj in wanted}
-    for pk, link in current.items():
-        if pk not in wanted_ids:
-            link.delete()
-    links_create(
-        [model(agenda_item=item, **{field: obj}) for obj in wanted if obj.pk not in current]
-    )
+    removed = {pk for pk in current if pk not in wanted_ids}
+    for pk in removed:
+        current[pk].delete()
+    added = [obj for obj in wanted if obj.pk not in current]
+    links_create([model(agenda_item=item, **{field: obj}) for obj in added])
+    return removed | {obj.pk for obj in added}
 
 
 @transaction.atomic
@@ -92,6 +96,7 @@ def agenda_item_links_set(
         AgendaItemProcedure, item=item, field="procedure", wanted=list(procedures),
         among=Procedure.objects.all(),
     )  # fmt: skip
-    _links_replace(
-        AgendaItemDocument, item=item, field="document", wanted=documents, among=visible,
-    )  # fmt: skip
+    touched = _links_replace(
+        AgendaItemDocument, item=item, field="document", wanted=documents, among=visible
+    )
+    documents_changed(touched, ChangeKind.UPDATED)  # their meetings changed

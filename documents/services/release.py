@@ -5,13 +5,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from documents.models import Classification, Distribution, Document, ReleaseReason
+from documents.models import ChangeKind, Classification, Distribution, Document, ReleaseReason
+from documents.services.changes import documents_changed
 
 RELEASE_PERMISSION = "documents.release_document"
 
 
 def _locked(document: Document) -> Document:
-    return Document.objects.select_for_update().get(pk=document.pk)
+    return Document.objects.select_for_update(no_key=True).get(pk=document.pk)
 
 
 def _require_release_permission(user: AbstractBaseUser) -> None:
@@ -50,6 +51,7 @@ def document_release(
     document._history_user = released_by
     document.full_clean()
     document.save()
+    documents_changed([document.pk], ChangeKind.RELEASED)
     return document
 
 
@@ -72,6 +74,7 @@ def document_release_undo(
     document._history_user = undone_by
     document.full_clean()
     document.save()
+    documents_changed([document.pk], ChangeKind.WITHDRAWN)
     return document
 
 
@@ -107,4 +110,5 @@ def document_classify(
     document._history_user = classified_by
     document.full_clean()
     document.save()
+    documents_changed([document.pk], ChangeKind.UPDATED, visibility=True)
     return document

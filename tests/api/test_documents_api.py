@@ -42,7 +42,7 @@ TABLE = {
 }  # fmt: skip
 KINDS = ("public", "limite", "released", "wk", "secret", "to_observer")
 LISTING_FIELDS = {
-    "url", "reference", "cover_reference", "slug", "series", "number", "year", "suffix",
+    "url", "id", "reference", "cover_reference", "slug", "series", "number", "year", "suffix",
     "date", "document_type", "subject", "distribution", "public",
 }  # fmt: skip
 

@@ -1,0 +1,87 @@
+"""The changes feed mirrors replay: every change, in order, as the caller may see it."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api.serializers import DocumentSerializer
+from api.views.documents import documents_for
+from documents.models import Change
+from documents.services.changes import changes_sequence
+
+MAX_LIMIT = 500
+
+
+class ChangeSerializer(serializers.Serializer):
+    position = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=["upsert", "tombstone"])
+    document_id = serializers.IntegerField()
+    changed_at = serializers.DateTimeField()
+    document = DocumentSerializer(allow_null=True)
+
+
+class ChangesPageSerializer(serializers.Serializer):
+    changes = ChangeSerializer(many=True)
+    last_position = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+
+
+class ChangesView(APIView):
+    """Every change to the register after position ``after``, oldest first.
+
+    Each change carries the document as the caller may see it now (``upsert``), or only its
+    id when it is deleted or hidden from the caller (``tombstone``: drop it from a mirror).
+    Replaying from ``after=0`` and then from each ``last_position`` rebuilds exactly what
+    ``/api/v1/documents/`` shows this caller. Positions are handed out after commit, so a
+    change committed late still comes after the ones already read, never before them.
+    """
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("after", OpenApiTypes.INT, description="last position read"),
+            OpenApiParameter("limit", OpenApiTypes.INT, description=f"1 to {MAX_LIMIT}"),
+        ],
+        responses=ChangesPageSerializer,
+    )
+    def get(self, request):
+        after = self._number(request, "after", default=0, low=0, high=2**62)
+        limit = self._number(request, "limit", default=100, low=1, high=MAX_LIMIT)
+        if unknown := sorted(set(request.query_params) - {"after", "limit", "format"}):
+            raise ValidationError(
+                {name: ["unknown parameter; known: after, limit"] for name in unknown}
+            )
+        changes_sequence()
+        page = list(Change.objects.filter(position__gt=after).order_by("position")[:limit])
+        visible = documents_for(request.user).in_bulk({c.document_id for c in page})
+        context = {"request": request}
+        entries = [
+            {
+                "position": change.position,
+                "kind": "upsert" if change.document_id in visible else "tombstone",
+                "document_id": change.document_id,
+                "changed_at": change.changed_at,
+                "document": (
+                    DocumentSerializer(visible[change.document_id], context=context).data
+                    if change.document_id in visible
+                    else None
+                ),
+            }
+            for change in page
+        ]
+        last = page[-1].position if page else after
+        next_url = None
+        if len(page) == limit:
+            next_url = request.build_absolute_uri(f"{request.path}?after={last}&limit={limit}")
+        return Response({"changes": entries, "last_position": last, "next": next_url})
+
+    @staticmethod
+    def _number(request, name: str, *, default: int, low: int, high: int) -> int:
+        raw = request.query_params.get(name)
+        if raw is None:
+            return default
+        if not raw.isdigit() or not low <= int(raw) <= high:
+            raise ValidationError({name: [f"a whole number from {low} to {high}"]})
+        return int(raw)

@@ -1,0 +1,259 @@
+"""The changes feed: in order, never skipping, tombstones for what a caller may no longer see."""
+
+import datetime
+import random
+import threading
+import time
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from documents.models import Change, Classification, Distribution, Document, UserProfile
+from documents.roles import Role, roles_set_up, user_role_set
+from documents.services import (
+    document_classify,
+    document_delete,
+    document_derive,
+    document_release,
+    document_release_undo,
+    document_update,
+)
+from tests.factories import DelegationFactory, DocumentFactory, UserFactory
+
+
+def client_for(user) -> APIClient:
+    client = APIClient()
+    if user is not None and user.is_authenticated:
+        client.force_authenticate(user)
+    return client
+
+
+def feed(client, after: int = 0, limit: int = 500) -> dict:
+    response = client.get(f"/api/v1/changes/?after={after}&limit={limit}")
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+@pytest.fixture
+def people(db):
+    roles_set_up()
+
+    def person(role=None, delegation=None, clearance=0):
+        user = UserFactory()
+        UserProfile.objects.create(user=user, delegation=delegation, clearance=clearance)
+        if role:
+            user_role_set(user=user, role=role)
+        return type(user).objects.get(pk=user.pk)
+
+    return {
+        "supervisor": person(Role.SUPERVISOR),
+        "officer": person(Role.SECURITY_OFFICER, clearance=Classification.TRES_SECRET_UE),
+        "delegate": person(delegation=DelegationFactory(code="BE")),
+    }
+
+
+def test_feed_lists_every_change_in_order_as_the_caller_sees_it(people):
+    note = DocumentFactory(distribution=Distribution.LIMITE, subject="First subject")
+    wk = DocumentFactory(series="WK", distribution=Distribution.LIMITE)
+    document_update(document=note, updated_by=people["supervisor"], subject="Second subject")
+    document_release(document=note, reason="act-adopted", released_by=people["supervisor"])
+
+    delegate = feed(client_for(people["delegate"]))
+    public = feed(APIClient())
+
+    assert [(c["document_id"], c["kind"]) for c in delegate["changes"]] == [
+        (note.pk, "upsert"), (wk.pk, "upsert"), (note.pk, "upsert"), (note.pk, "upsert"),
+    ]  # fmt: skip
+    assert [c["position"] for c in delegate["changes"]] == [1, 2, 3, 4]
+    assert delegate["changes"][-1]["document"]["subject"] == "Second subject"
+    assert delegate["changes"][-1]["document"]["public"] is True
+    # The public never sees the WK document: a bare tombstone, no reference, no subject.
+    wk_entry = public["changes"][1]
+    assert wk_entry == {
+        "position": 2, "kind": "tombstone", "document_id": wk.pk,
+        "changed_at": wk_entry["changed_at"], "document": None,
+    }  # fmt: skip
+    assert delegate["last_position"] == 4
+
+
+def test_feed_resumes_after_a_position_and_pages(people):
+    documents = [DocumentFactory() for _ in range(5)]
+    client = APIClient()
+
+    first = feed(client, after=0, limit=2)
+    second = feed(client, after=first["last_position"], limit=2)
+    rest = feed(client, after=second["last_position"], limit=2)
+    done = feed(client, after=rest["last_position"], limit=2)
+
+    seen = [c["document_id"] for page in (first, second, rest) for c in page["changes"]]
+    assert seen == [d.pk for d in documents]
+    assert first["next"].endswith("?after=2&limit=2")
+    assert (rest["next"], done["changes"], done["last_position"]) == (None, [], 5)
+
+
+def test_documents_that_become_invisible_turn_into_tombstones(people):
+    secret = DocumentFactory(subject="Soon classified")
+    gone = DocumentFactory(subject="Soon deleted")
+    withdrawn = DocumentFactory(distribution=Distribution.LIMITE, subject="Released, then not")
+    document_release(document=withdrawn, reason="act-adopted", released_by=people["supervisor"])
+    document_classify(
+        document=secret, classification=Classification.SECRET_UE, classified_by=people["officer"]
+    )
+    document_delete(document=gone)
+    document_release_undo(
+        document=withdrawn, reason="wrong document", undone_by=people["supervisor"]
+    )
+
+    changes = feed(APIClient())["changes"]
+    last = {c["document_id"]: c for c in changes}
+
+    assert last[secret.pk]["kind"] == "tombstone"
+    assert last[gone.pk]["kind"] == "tombstone"
+    # Withdrawn: LIMITE again, so the public keeps only what the register lists of it.
+    assert last[withdrawn.pk]["kind"] == "upsert"
+    assert last[withdrawn.pk]["document"]["public"] is False
+    assert "originator" not in last[withdrawn.pk]["document"]
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [("after=-1", "after"), ("after=abc", "after"), ("limit=0", "limit"), ("limit=501", "limit"),
+     ("since=3", "since")],
+)  # fmt: skip
+@pytest.mark.django_db
+def test_bad_feed_parameters_are_a_400(query, field):
+    response = APIClient().get(f"/api/v1/changes/?{query}")
+
+    assert response.status_code == 400
+    assert field in response.json()["fields"]
+
+
+@pytest.mark.django_db
+def test_feed_pages_cost_a_constant_number_of_queries(people):
+    client = client_for(people["delegate"])
+
+    def queries_for(count: int) -> int:
+        for _ in range(count):
+            DocumentFactory(subject_codes=[], cites=["1234/99"])
+        after = Change.objects.count() - count
+        feed(client, after=after)  # positions handed out; the next read only reads
+        with CaptureQueriesContext(connection) as captured:
+            page = feed(client, after=after)
+        assert len(page["changes"]) == count
+        return len(captured)
+
+    assert queries_for(3) == queries_for(30)
+
+
+WRITERS = 4
+OPERATIONS = 25
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("reader", ["anonymous", "delegate"])
+def test_a_mirror_replaying_the_feed_under_concurrent_writes_ends_identical(people, reader):
+    """GIVEN clerks registering, editing, deriving, releasing, withdrawing and classifying
+    documents on 4 connections at once, while a mirror polls the feed on a fifth
+    WHEN the writers are done and the mirror has caught up
+    THEN the mirror holds exactly what the document list shows that caller, document by
+    document and field by field."""
+    user = AnonymousUser() if reader == "anonymous" else people["delegate"]
+    supervisor, officer = people["supervisor"], people["officer"]
+    seed_documents = [
+        DocumentFactory(distribution=random.choice(["PUBLIC", "LIMITE"])) for _ in range(5)
+    ]
+    errors: list[BaseException] = []
+    writing = threading.Event()
+    writing.set()
+    mirror: dict[int, dict] = {}
+    cursor = {"after": 0}
+
+    def replay(client) -> None:
+        while True:
+            page = feed(client, after=cursor["after"], limit=50)
+            for change in page["changes"]:
+                if change["kind"] == "upsert":
+                    mirror[change["document_id"]] = change["document"]
+                else:
+                    mirror.pop(change["document_id"], None)
+            cursor["after"] = page["last_position"]
+            if page["next"] is None:
+                return
+
+    def writer(seed: int) -> None:
+        rng = random.Random(seed)
+        try:
+            for i in range(OPERATIONS):
+                documents = list(Document.objects.filter(classification=0).order_by("?")[:3])
+                target = rng.choice(documents) if documents else None
+                action = rng.choice(["register", "register", "update", "release", "undo",
+                                     "classify", "derive"])  # fmt: skip
+                try:
+                    if action == "register" or target is None:
+                        DocumentFactory(
+                            series=rng.choice(["ST", "WK"]),
+                            distribution=rng.choice(["PUBLIC", "LIMITE"]),
+                            date=datetime.date(2024, 1, 1) + datetime.timedelta(days=i),
+                        )
+                    elif action == "update":
+                        document_update(document=target, subject=f"edited {seed}/{i}")
+                    elif action == "release":
+                        document_release(
+                            document=target, reason="act-adopted", released_by=supervisor
+                        )
+                    elif action == "undo":
+                        document_release_undo(
+                            document=target, reason="mistake", undone_by=supervisor
+                        )
+                    elif action == "classify":
+                        document_classify(
+                            document=target, classification=Classification.RESTREINT_UE,
+                            classified_by=officer,
+                        )  # fmt: skip
+                    else:
+                        document_derive(document=target, kind=rng.choice(["REV", "ADD", "COR"]))
+                except Exception as refused:  # a refusal is a normal outcome of a random op
+                    if type(refused).__name__ not in ("ValidationError",):
+                        raise
+                time.sleep(rng.random() / 200)
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    def reader_loop() -> None:
+        client = client_for(user)
+        try:
+            while writing.is_set():
+                replay(client)
+                time.sleep(0.01)
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=writer, args=(seed,)) for seed in range(WRITERS)]
+    poller = threading.Thread(target=reader_loop)
+    poller.start()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    writing.clear()
+    poller.join(timeout=60)
+    assert not errors, errors
+
+    client = client_for(user)
+    replay(client)  # catch up on what was committed after the poller's last read
+    listed, url = {}, "/api/v1/documents/?page_size=500"
+    while url:
+        page = client.get(url).json()
+        listed.update({item["id"]: item for item in page["results"]})
+        url = page["next"]
+
+    assert len(seed_documents) <= len(listed) == len(mirror)
+    assert mirror == listed
