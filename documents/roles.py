@@ -34,7 +34,8 @@ PERMISSIONS: dict[Role, set[str]] = {
     Role.CLERK: _codenames(("view", "add", "change"), _REGISTRY)
     | _codenames(("view",), _REFERENCE),
     Role.SUPERVISOR: _codenames(("view", "add", "change", "delete"), _REGISTRY + _REFERENCE)
-    | {"release_document", "view_apitoken", "change_apitoken"},  # revokes API tokens
+    | {"release_document", "view_documentread"}
+    | {"view_apitoken", "change_apitoken"},  # reads the audit trail, revokes API tokens
     # Registers classified documents itself, so that they are never unclassified for a moment.
     Role.SECURITY_OFFICER: _codenames(("view", "add", "change"), ("document",))
     | _codenames(("view", "change"), ("userprofile",))

@@ -8,8 +8,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.serializers import DocumentSerializer
-from api.views.documents import documents_for
+from api.views.documents import client_address, documents_for
 from documents.models import Change
+from documents.services.audit import reads_record
 from documents.services.changes import changes_sequence
 
 MAX_LIMIT = 500
@@ -71,6 +72,10 @@ class ChangesView(APIView):
             }
             for change in page
         ]
+        reads_record(
+            user=request.user, documents=list(visible.values()), via="feed",
+            address=client_address(request),
+        )  # fmt: skip
         last = page[-1].position if page else after
         next_url = None
         if len(page) == limit:

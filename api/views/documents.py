@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.filters import OrderingFilter
+from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from api.filters import DocumentFilter
@@ -16,6 +17,7 @@ from api.serializers import DocumentSerializer
 from api.views.base import RegisterViewSet
 from documents.models import AgendaItem, Citation, Document, DocumentSubjectCode
 from documents.references import InvalidReference, parse_document_reference
+from documents.services.audit import download_record, reads_record
 
 
 def documents_for(user):
@@ -64,7 +66,25 @@ class DocumentViewSet(RegisterViewSet):
                 break
             except InvalidReference:
                 continue
-        return get_object_or_404(self.get_queryset(), slug=slug)
+        document = get_object_or_404(self.get_queryset(), slug=slug)
+        reads_record(
+            user=self.request.user, documents=[document], via="api-detail",
+            address=client_address(self.request),
+        )  # fmt: skip
+        return document
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        reads_record(
+            user=self.request.user, documents=page or [], via="api-list",
+            address=client_address(self.request),
+        )  # fmt: skip
+        return page
+
+
+def client_address(request) -> str | None:
+    """The client's address, as the proxies in front of the app saw it (``NUM_PROXIES``)."""
+    return BaseThrottle().get_ident(request) or None
 
 
 class DocumentFileView(APIView):
@@ -84,4 +104,8 @@ class DocumentFileView(APIView):
             filename=stored.file.name.rsplit("/", 1)[-1],
         )  # fmt: skip
         response["Digest"] = f"sha-256={stored.sha256}"
+        download_record(
+            user=request.user, document=document, language=language,
+            address=client_address(request),
+        )  # fmt: skip
         return response

@@ -1,5 +1,6 @@
 """The register's models, split by aggregate and re-exported here."""
 
+from documents.models.audit import DocumentRead, ReadKind
 from documents.models.bodies import Body, Delegation
 from documents.models.changes import Change, ChangeKind
 from documents.models.choices import (
@@ -48,6 +49,7 @@ __all__ = [
     "DocumentDistribution",
     "DocumentFile",
     "DocumentProcedure",
+    "DocumentRead",
     "DocumentSubjectCode",
     "DocumentType",
     "Language",
@@ -57,6 +59,7 @@ __all__ = [
     "ProcedureEvent",
     "ProcedureStage",
     "ProcedureType",
+    "ReadKind",
     "ReleaseReason",
     "Series",
     "SubjectCode",

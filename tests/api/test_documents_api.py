@@ -357,3 +357,48 @@ def test_full_text_search_uses_the_gin_index():
         cursor.execute("SET enable_seqscan = on")
 
     assert "documents_document_subject_fts_idx" in plan
+
+
+def test_reads_of_limite_documents_by_delegations_and_every_download_are_recorded(demo_delegate):
+    from documents.models import DocumentRead
+
+    demo_delegate.get("/api/v1/documents/st-5397-2024-init/", REMOTE_ADDR="192.0.2.7")
+    demo_delegate.get("/api/v1/documents/?series=WK")
+    demo_delegate.get("/api/v1/changes/")
+    demo_delegate.get("/api/v1/documents/st-5397-2024-init/files/en/")
+    APIClient().get("/api/v1/documents/")  # the public: listing only, nothing to record
+
+    records = list(
+        DocumentRead.objects.order_by("pk").values_list(
+            "user__username", "delegation__code", "document__reference", "kind", "via"
+        )
+    )
+    assert records == [
+        ("delegate.be", "BE", "ST 5397 2024 INIT", "read", "api-detail"),
+        ("delegate.be", "BE", "WK 9107 2022 INIT", "read", "api-list"),
+        ("delegate.be", "BE", "ST 5397 2024 INIT", "read", "feed"),
+        ("delegate.be", "BE", "WK 9107 2022 INIT", "read", "feed"),
+        ("delegate.be", "BE", "ST 5397 2024 INIT", "download", "api-file"),
+    ]
+    assert DocumentRead.objects.order_by("pk").first().address == "192.0.2.7"
+
+
+def test_supervisors_read_the_audit_trail_in_the_admin(demo_delegate, client):
+    from django.contrib.auth import get_user_model
+
+    demo_delegate.get("/api/v1/documents/st-5397-2024-init/")
+    users = get_user_model().objects
+    client.force_login(
+        users.get(username="supervisor"), backend="django.contrib.auth.backends.ModelBackend"
+    )
+    as_supervisor = client.get("/admin/documents/documentread/")
+    client.force_login(
+        users.get(username="clerk"), backend="django.contrib.auth.backends.ModelBackend"
+    )
+    as_clerk = client.get("/admin/documents/documentread/")
+
+    assert as_supervisor.status_code == 200
+    assert [str(r.document) for r in as_supervisor.context["cl"].result_list] == [
+        "ST 5397 2024 INIT"
+    ]
+    assert as_clerk.status_code == 403
