@@ -35,6 +35,8 @@ urlpatterns = [
         name="document-file",
     ),
     path("v1/changes/", views.ChangesView.as_view(), name="changes"),
+    path("v1/calendar/", views.CalendarLinkView.as_view(), name="calendar"),
+    path("v1/calendar/<str:key>.ics", views.CalendarFeedView.as_view(), name="calendar-feed"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),

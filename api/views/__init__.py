@@ -1,3 +1,4 @@
+from api.views.calendar import CalendarFeedView, CalendarLinkView
 from api.views.changes import ChangesView
 from api.views.documents import DocumentFileView, DocumentViewSet
 from api.views.registry import (
@@ -10,6 +11,8 @@ from api.views.registry import (
 
 __all__ = [
     "BodyViewSet",
+    "CalendarFeedView",
+    "CalendarLinkView",
     "ChangesView",
     "DelegationViewSet",
     "DocumentFileView",
