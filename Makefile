@@ -41,7 +41,7 @@ run: $(VENV)/.installed
 	@echo "  Admin:     http://$(HOST):$(PORT)/$${ADMIN_URL:-admin/}"
 	@echo "  API:       http://$(HOST):$(PORT)/api/v1/documents/"
 	@echo "  API docs:  http://$(HOST):$(PORT)/api/docs/  (schema: /api/schema/)"
-	@echo "  API token: $(BIN)/python manage.py issue_token delegate.be"
+	@echo "  API token: DEBUG=true $(BIN)/python manage.py issue_token delegate.be"
 	@echo "  Logins are listed above (username / password). Stop with Ctrl-C."
 	@echo
 	$(RUN_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
