@@ -21,6 +21,7 @@ from documents.services import (
     document_release_undo,
     document_update,
 )
+from tests.api.test_documents_api import FULL, HIDDEN, KINDS, TABLE
 from tests.factories import DelegationFactory, DocumentFactory, UserFactory
 
 
@@ -257,3 +258,24 @@ def test_a_mirror_replaying_the_feed_under_concurrent_writes_ends_identical(peop
 
     assert len(seed_documents) <= len(listed) == len(mirror)
     assert mirror == listed
+
+
+@pytest.mark.parametrize("reader", TABLE)
+def test_the_feed_shows_each_reader_exactly_what_the_table_allows(register, reader):
+    """Replaying the feed gives each reader the same documents, in the same form, as the
+    list; what they may not see is a bare tombstone."""
+    client = client_for(register["readers"][reader])
+    expected = dict(zip(KINDS, TABLE[reader], strict=True))
+    documents = register["documents"]
+
+    changes = feed(client)["changes"]
+    latest = {c["document_id"]: c for c in changes}
+    listed = {d["id"]: d for d in client.get("/api/v1/documents/?page_size=500").json()["results"]}
+
+    for kind, access in expected.items():
+        entry = latest[documents[kind].pk]
+        if access == HIDDEN:
+            assert (entry["kind"], entry["document"]) == ("tombstone", None), kind
+        else:
+            assert entry["document"] == listed[documents[kind].pk], kind
+            assert ("originator" in entry["document"]) == (access == FULL), kind
