@@ -1,4 +1,8 @@
-from api.serializers.documents import DocumentListingSerializer, DocumentSerializer
+from api.serializers.documents import (
+    DOCUMENT_OR_LISTING,
+    DocumentListingSerializer,
+    DocumentSerializer,
+)
 from api.serializers.registry import (
     BodySerializer,
     DelegationSerializer,
@@ -8,6 +12,7 @@ from api.serializers.registry import (
 )
 
 __all__ = [
+    "DOCUMENT_OR_LISTING",
     "BodySerializer",
     "DelegationSerializer",
     "DocumentListingSerializer",

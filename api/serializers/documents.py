@@ -1,9 +1,10 @@
 """Documents as the API shows them: in full, or as the public register lists LIMITE ones."""
 
 from django.urls import reverse
+from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
 
-from documents.models import Document
+from documents.models import Document, ReleaseReason
 
 
 class DocumentListingSerializer(serializers.ModelSerializer):
@@ -44,6 +45,9 @@ class FileSerializer(serializers.Serializer):
 class DocumentSerializer(DocumentListingSerializer):
     """Everything the caller may read of a document (never shown for partial access)."""
 
+    release_reason = serializers.ChoiceField(
+        choices=ReleaseReason.choices, allow_blank=True, read_only=True
+    )
     classification = serializers.SerializerMethodField()
     procedures = serializers.SerializerMethodField()
     subject_codes = serializers.SerializerMethodField()
@@ -86,3 +90,11 @@ class DocumentSerializer(DocumentListingSerializer):
     def get_parent(self, document: Document) -> str | None:
         # Only named when the caller may see it (prefetched as ``visible_parent``).
         return document.visible_parent.reference if document.visible_parent else None
+
+
+# What a document is in a response: in full, or as the public register lists it.
+DOCUMENT_OR_LISTING = PolymorphicProxySerializer(
+    component_name="DocumentOrListing",
+    serializers=[DocumentSerializer, DocumentListingSerializer],
+    resource_type_field_name=None,
+)

@@ -1,13 +1,18 @@
 """The changes feed mirrors replay: every change, in order, as the caller may see it."""
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.serializers import DocumentSerializer
+from api.serializers import DocumentListingSerializer, DocumentSerializer
 from api.views.documents import client_address, documents_for
 from documents.models import Change
 from documents.services.audit import reads_record
@@ -21,7 +26,18 @@ class ChangeSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=["upsert", "tombstone"])
     document_id = serializers.IntegerField()
     changed_at = serializers.DateTimeField()
-    document = DocumentSerializer(allow_null=True)
+    document = serializers.SerializerMethodField()
+
+    @extend_schema_field(
+        PolymorphicProxySerializer(
+            component_name="DocumentOrListingOrNone",
+            serializers=[DocumentSerializer, DocumentListingSerializer],
+            resource_type_field_name=None,
+            allow_null=True,  # a tombstone has no document
+        )
+    )
+    def get_document(self, entry) -> dict | None:
+        return entry["document"]
 
 
 class ChangesPageSerializer(serializers.Serializer):

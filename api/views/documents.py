@@ -6,14 +6,14 @@ from django.db.models import Prefetch, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.filters import OrderingFilter
 from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from api.filters import DocumentFilter
 from api.pagination import RegisterCursorPagination
-from api.serializers import DocumentSerializer
+from api.serializers import DOCUMENT_OR_LISTING, DocumentSerializer
 from api.views.base import RegisterViewSet
 from documents.models import AgendaItem, Citation, Document, DocumentSubjectCode
 from documents.references import InvalidReference, parse_document_reference
@@ -40,6 +40,10 @@ def documents_for(user):
     )
 
 
+@extend_schema_view(
+    list=extend_schema(responses=DOCUMENT_OR_LISTING),
+    retrieve=extend_schema(responses=DOCUMENT_OR_LISTING),
+)
 class DocumentViewSet(RegisterViewSet):
     """Council documents the caller may see. LIMITE documents the public may only list show
     their reference, date, type and subject; any other document is not found (404)."""
