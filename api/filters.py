@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
+from rest_framework.filters import OrderingFilter
 
 from documents.models import (
     AgendaItemDocument,
@@ -108,3 +109,21 @@ class DocumentFilter(django_filters.FilterSet):
         if not value.strip():
             raise ValidationError({"q": ["give at least one word to search for"]})
         return documents_search(queryset, value)
+
+
+class StrictOrderingFilter(OrderingFilter):
+    """``ordering`` as DRF reads it, except that an unknown field is a 400, not ignored."""
+
+    def get_ordering(self, request, queryset, view):
+        raw = request.query_params.get(self.ordering_param)
+        if raw:
+            allowed = {
+                name for name, _label in self.get_valid_fields(queryset, view, {"request": request})
+            }
+            wrong = [term for term in raw.split(",") if term.strip().lstrip("-") not in allowed]
+            if wrong:
+                choices = ", ".join(sorted(allowed))
+                raise ValidationError(
+                    {"ordering": [f"cannot order by {', '.join(wrong)}; choose {choices}"]}
+                )
+        return super().get_ordering(request, queryset, view)

@@ -7,11 +7,10 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework.filters import OrderingFilter
 from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
-from api.filters import DocumentFilter
+from api.filters import DocumentFilter, StrictOrderingFilter
 from api.pagination import RegisterCursorPagination
 from api.serializers import DOCUMENT_OR_LISTING, DocumentSerializer
 from api.views.base import RegisterViewSet
@@ -51,7 +50,7 @@ class DocumentViewSet(RegisterViewSet):
     serializer_class = DocumentSerializer
     filterset_class = DocumentFilter
     pagination_class = RegisterCursorPagination
-    filter_backends = [*RegisterViewSet.filter_backends, OrderingFilter]
+    filter_backends = [*RegisterViewSet.filter_backends, StrictOrderingFilter]
     ordering_fields = ("date", "reference", "updated_at")
     lookup_field = "slug"
     lookup_value_regex = "[^/]+"

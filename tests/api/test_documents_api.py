@@ -339,3 +339,32 @@ def test_supervisors_read_the_audit_trail_in_the_admin(demo_delegate, client):
         "ST 5397 2024 INIT"
     ]
     assert as_clerk.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("ordering", "expected"),
+    [
+        ("date", ["WK 9107 2022 INIT", "ST 5397 2024 INIT", "ST 6000 2024 INIT"]),
+        ("-date", ["ST 6000 2024 INIT", "ST 5397 2024 INIT", "WK 9107 2022 INIT"]),
+        ("reference", ["ST 5397 2024 INIT", "ST 6000 2024 INIT", "WK 9107 2022 INIT"]),
+        ("-reference", ["WK 9107 2022 INIT", "ST 6000 2024 INIT", "ST 5397 2024 INIT"]),
+    ],
+)
+def test_documents_are_ordered_by_date_or_reference_across_pages(demo_delegate, ordering, expected):
+    DocumentFactory(reference="6000/24", date=datetime.date(2024, 3, 1))
+    seen, url = [], f"/api/v1/documents/?ordering={ordering}&page_size=1"
+
+    while url:
+        page = demo_delegate.get(url).json()
+        seen += [d["reference"] for d in page["results"]]
+        url = page["next"]
+
+    assert seen == expected
+
+
+@pytest.mark.django_db
+def test_unknown_ordering_is_a_400():
+    response = APIClient().get("/api/v1/documents/?ordering=subject")
+
+    assert response.status_code == 400
+    assert "ordering" in response.json()["fields"]

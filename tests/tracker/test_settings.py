@@ -4,6 +4,7 @@ Settings are read once per process, so each case runs Django in a subprocess wit
 environment.
 """
 
+import json
 import os
 import re
 import secrets
@@ -172,6 +173,11 @@ def test_demo_runs_on_sqlite_with_no_service(tmp_path):
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/admin/login/", timeout=5) as r:
             assert r.status == 200
             assert b"csrfmiddlewaretoken" in r.read()
+        # The API on SQLite: the full-text seam falls back to word matching.
+        search = f"http://127.0.0.1:{port}/api/v1/documents/?q=case+studies"
+        with urllib.request.urlopen(search, timeout=5) as r:
+            found = [d["reference"] for d in json.load(r)["results"]]
+        assert found == ["ST 5397 2024 INIT"]
     finally:
         server.terminate()
         server.wait(timeout=10)
