@@ -85,6 +85,12 @@ class CitationsFormMixin:
     documents not registered yet, or faster); ``cited_references()`` is their union."""
 
     def _add_citation_fields(self) -> None:
+        self.fields["cites"] = forms.CharField(
+            required=False,
+            label="Cited references",
+            widget=forms.Textarea(attrs={"rows": 2}),
+            help_text="Or type them in any spelling: 9068/22 ADD 1, 10589/17 + COR 1",
+        )
         self.fields["cited_documents"] = forms.ModelMultipleChoiceField(
             queryset=Document.objects.visible_to(self.request.user),
             required=False,
@@ -92,6 +98,9 @@ class CitationsFormMixin:
             help_text="Search the register by reference or subject.",
             widget=AutocompleteSelectMultiple(Document._meta.get_field("parent"), admin.site),
         )
+
+    def clean_cites(self) -> list[str]:
+        return citations_parse(self.cleaned_data["cites"])
 
     def cited_references(self) -> list[str]:
         picked = [d.reference for d in self.cleaned_data.get("cited_documents", [])]
@@ -116,12 +125,6 @@ class DocumentRegisterForm(CitationsFormMixin, forms.ModelForm):
         SubjectCode.objects.all(),
         help_text="In cover order. Numbers are allocated on save (ST and PE-CONS).",
     )
-    cites = forms.CharField(
-        required=False,
-        label="Cited references",
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Or type them in any spelling: 9068/22 ADD 1, 10589/17 + COR 1",
-    )
 
     class Meta:
         model = Document
@@ -136,9 +139,6 @@ class DocumentRegisterForm(CitationsFormMixin, forms.ModelForm):
         user = self.request.user if self.request else None
         if user is None or not user.has_perm("documents.classify_document"):
             del self.fields["classification"]
-
-    def clean_cites(self) -> list[str]:
-        return citations_parse(self.cleaned_data["cites"])
 
     def ordered_subject_codes(self) -> list[str]:
         """The codes in the order the clerk entered them (the cover order)."""
@@ -172,12 +172,6 @@ class DocumentRegisterForm(CitationsFormMixin, forms.ModelForm):
 class DocumentChangeForm(CitationsFormMixin, forms.ModelForm):
     procedures = autocomplete("procedures", Procedure.objects.all())
     bodies = autocomplete("bodies", Body.objects.all())
-    cites = forms.CharField(
-        required=False,
-        label="Cited references",
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Or type them in any spelling, separated by commas",
-    )
 
     class Meta:
         model = Document
@@ -191,10 +185,10 @@ class DocumentChangeForm(CitationsFormMixin, forms.ModelForm):
             self.fields["classification"] = forms.TypedChoiceField(
                 choices=Classification.choices, coerce=int, initial=self.instance.classification
             )
+        self._add_citation_fields()
         if self.instance.pk:
             self.initial["procedures"] = list(self.instance.procedures.all())
             self.initial["bodies"] = list(self.instance.bodies.all())
-            self._add_citation_fields()
             citations = self.instance.citations.all()
             visible = self.fields["cited_documents"].queryset
             # Registered and visible: in the autocomplete. Not registered: typed. Hidden: neither.
@@ -202,9 +196,6 @@ class DocumentChangeForm(CitationsFormMixin, forms.ModelForm):
             self.initial["cites"] = ", ".join(
                 citations.filter(cited__isnull=True).values_list("reference", flat=True)
             )
-
-    def clean_cites(self) -> list[str]:
-        return citations_parse(self.cleaned_data["cites"])
 
     def clean(self):
         """A new classification is decided by the service, inside the admin's transaction."""

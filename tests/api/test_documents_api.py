@@ -8,11 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from documents.models import (
-    Document,
-    Meeting,
-    UserProfile,
-)
+from documents.models import Document, Meeting, UserProfile
 from documents.search import documents_search
 from documents.services import agenda_item_add
 from tests.factories import (
