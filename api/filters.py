@@ -22,6 +22,7 @@ from documents.models import (
     DocumentSubjectCode,
     DocumentType,
     Meeting,
+    Procedure,
     Series,
     SubjectCode,
 )
@@ -58,7 +59,7 @@ class DocumentFilter(django_filters.FilterSet):
     meeting = IdFilter(queryset=Meeting.objects.all(), method="filter_meeting")
     date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte")
     date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte")
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = django_filters.IsoDateTimeFilter(method="filter_updated_since")
     q = django_filters.CharFilter(method="filter_q", max_length=200)
 
     class Meta:
@@ -77,6 +78,10 @@ class DocumentFilter(django_filters.FilterSet):
             procedure = parse_procedure_reference(value)
         except InvalidReference as error:
             raise ValidationError({"procedure": [str(error)]}) from error
+        if not Procedure.objects.filter(reference=procedure.canonical).exists():
+            raise ValidationError(
+                {"procedure": [f"procedure {procedure.canonical} is not registered"]}
+            )
         linked = DocumentProcedure.objects.filter(procedure__reference=procedure.canonical)
         return _readable(queryset.filter(pk__in=linked.values("document")), self.request)
 
@@ -104,6 +109,12 @@ class DocumentFilter(django_filters.FilterSet):
     def filter_meeting(self, queryset, name, value):
         listed = AgendaItemDocument.objects.filter(agenda_item__meeting=value).values("document")
         return _readable(queryset.filter(pk__in=listed), self.request)
+
+    def filter_updated_since(self, queryset, name, value):
+        # When a LIMITE document last changed is not public: match what the caller may read.
+        if not MIN_YEAR <= value.year <= MAX_YEAR:
+            raise ValidationError({"updated_since": [f"a time from {MIN_YEAR} to {MAX_YEAR}"]})
+        return _readable(queryset.filter(updated_at__gte=value), self.request)
 
     def filter_q(self, queryset, name, value):
         if not value.strip():

@@ -4,8 +4,14 @@ from base64 import b64decode
 from urllib import parse
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
+
+
+def is_whole_number(text: str) -> bool:
+    """ASCII digits only: ``"²".isdigit()`` is true, and ``int("²")`` fails."""
+    return text.isascii() and text.isdecimal() and len(text) <= 18
 
 
 class RegisterCursorPagination(CursorPagination):
@@ -19,7 +25,7 @@ class RegisterCursorPagination(CursorPagination):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
             return self.page_size
-        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+        if not is_whole_number(raw) or not 1 <= int(raw) <= self.max_page_size:
             raise ValidationError({"page_size": [f"a whole number from 1 to {self.max_page_size}"]})
         return int(raw)
 
@@ -43,7 +49,7 @@ class RegisterCursorPagination(CursorPagination):
     def paginate_queryset(self, queryset, request, view=None):
         try:
             return super().paginate_queryset(queryset, request, view)
-        except (DjangoValidationError, ValueError) as error:  # a position of the wrong type
+        except (DjangoValidationError, ValueError, DataError) as error:  # a bad position
             raise ValidationError({"cursor": [self.invalid_cursor_message]}) from error
 
 

@@ -29,8 +29,8 @@ class UnknownEndpoint(APIView):
 
 
 urlpatterns = [
-    path(
-        "v1/documents/<str:slug>/files/<str:language>/",
+    re_path(
+        r"^v1/documents/(?P<slug>[^/\x00-\x1f]+)/files/(?P<language>[a-z]{2})/$",
         views.DocumentFileView.as_view(),
         name="document-file",
     ),

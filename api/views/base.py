@@ -32,6 +32,10 @@ class RegisterViewSet(viewsets.ReadOnlyModelViewSet):
         filterset = getattr(self, "filterset_class", None)
         return list(filterset.base_filters) if filterset else []
 
+    def last_modified(self, instance):
+        """When what this resource shows last changed (None: not said)."""
+        return getattr(instance, "updated_at", None)
+
     def retrieve(self, request, *args, **kwargs):
         """A detail with ``ETag`` (of what this caller is shown) and ``Last-Modified``;
         a matching conditional GET answers 304."""
@@ -39,7 +43,7 @@ class RegisterViewSet(viewsets.ReadOnlyModelViewSet):
         data = self.get_serializer(instance).data
         body = json.dumps(data, sort_keys=True, default=str).encode()
         etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
-        modified = getattr(instance, "updated_at", None)
+        modified = self.last_modified(instance)
         headers = {"ETag": etag}
         if modified is not None:
             headers["Last-Modified"] = http_date(modified.timestamp())

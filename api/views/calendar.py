@@ -25,6 +25,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.models import APIToken
+from api.pagination import is_whole_number
 from documents.models import AgendaItem, Body, Document, Meeting, MeetingStatus
 
 # How far back the feed reaches; everything ahead is in it.
@@ -88,19 +89,19 @@ class CalendarFeedView(APIView):
 
 
 def _meetings_for(user, *, body: str | None):
-    visible = Document.objects.visible_to(user).only("id", "reference")
+    readable = Document.objects.readable_by(user).only("id", "reference")
     meetings = Meeting.objects.filter(
         starts_at__gte=timezone.now() - datetime.timedelta(days=PAST_DAYS)
     )
     if body is not None:
-        if not body.isdigit() or not Body.objects.filter(pk=int(body)).exists():
+        if not is_whole_number(body) or not Body.objects.filter(pk=int(body)).exists():
             raise ValidationError({"body": [f"no body with id {body!r}"]})
         meetings = meetings.filter(body_id=int(body))
     return meetings.select_related("body").prefetch_related(
         Prefetch(
             "agenda_items",
             queryset=AgendaItem.objects.order_by("order").prefetch_related(
-                "procedures", Prefetch("documents", queryset=visible)
+                "procedures", Prefetch("documents", queryset=readable)
             ),
         )
     )

@@ -12,6 +12,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.pagination import is_whole_number
 from api.serializers import DocumentListingSerializer, DocumentSerializer
 from api.views.documents import client_address, documents_for
 from documents.models import Change
@@ -103,6 +104,6 @@ class ChangesView(APIView):
         raw = request.query_params.get(name)
         if raw is None:
             return default
-        if not raw.isdigit() or not low <= int(raw) <= high:
+        if not is_whole_number(raw) or not low <= int(raw) <= high:
             raise ValidationError({name: [f"a whole number from {low} to {high}"]})
         return int(raw)

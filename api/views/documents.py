@@ -2,7 +2,7 @@
 
 import re
 
-from django.db.models import Prefetch, Q
+from django.db.models import Max, Prefetch, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -14,7 +14,7 @@ from api.filters import DocumentFilter, StrictOrderingFilter
 from api.pagination import RegisterCursorPagination
 from api.serializers import DOCUMENT_OR_LISTING, DocumentSerializer
 from api.views.base import RegisterViewSet
-from documents.models import AgendaItem, Citation, Document, DocumentSubjectCode
+from documents.models import AgendaItem, Change, Citation, Document, DocumentSubjectCode
 from documents.references import InvalidReference, parse_document_reference
 from documents.services.audit import download_record, reads_record
 
@@ -51,9 +51,9 @@ class DocumentViewSet(RegisterViewSet):
     filterset_class = DocumentFilter
     pagination_class = RegisterCursorPagination
     filter_backends = [*RegisterViewSet.filter_backends, StrictOrderingFilter]
-    ordering_fields = ("date", "reference", "updated_at")
+    ordering_fields = ("date", "reference")
     lookup_field = "slug"
-    lookup_value_regex = "[^/]+"
+    lookup_value_regex = r"[^/\x00-\x1f]+"
 
     def get_queryset(self):
         return documents_for(self.request.user)
@@ -75,6 +75,15 @@ class DocumentViewSet(RegisterViewSet):
             address=client_address(self.request),
         )  # fmt: skip
         return document
+
+    def last_modified(self, document):
+        """The last change the log records for the document: its own row, but also its files,
+        its agendas, and who may see the documents it names. Not said of a document the caller
+        may only list (when a LIMITE document changes is not public)."""
+        if not document.full_access:
+            return None
+        logged = Change.objects.filter(document_id=document.pk).aggregate(last=Max("changed_at"))
+        return max(filter(None, [document.updated_at, logged["last"]]))
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)

@@ -26,8 +26,9 @@ from documents.references import InvalidReference, parse_procedure_reference
 
 
 class VisibleLinksMixin:
-    """Serializers name linked documents only if the caller may see them: the references of
-    the visible ones among those a page links to, looked up in one query."""
+    """Serializers name a linked document only if the caller may read it in full (that a
+    LIMITE document is on an agenda or a timeline is not public, as the filters say too):
+    the references of those among the documents a page links to, in one query."""
 
     linked_document_fields: tuple[str, ...] = ()
 
@@ -40,7 +41,7 @@ class VisibleLinksMixin:
         instance = args[0] if args else kwargs.get("instance")
         objects = [] if instance is None else list(instance) if kwargs.get("many") else [instance]
         ids = self.linked_document_ids(objects)
-        visible = Document.objects.visible_to(self.request.user).filter(pk__in=ids)
+        visible = Document.objects.readable_by(self.request.user).filter(pk__in=ids)
         kwargs.setdefault("context", self.get_serializer_context())
         kwargs["context"]["visible_documents"] = dict(visible.values_list("pk", "reference"))
         return self.get_serializer_class()(*args, **kwargs)
@@ -52,7 +53,7 @@ class ProcedureViewSet(VisibleLinksMixin, RegisterViewSet):
     serializer_class = ProcedureSerializer
     pagination_class = NameCursorPagination
     lookup_field = "slug"
-    lookup_value_regex = "[^/]+"
+    lookup_value_regex = r"[^/\x00-\x1f]+"
 
     def get_queryset(self):
         return Procedure.objects.select_related("lead_body").prefetch_related(
@@ -79,12 +80,12 @@ class MeetingViewSet(VisibleLinksMixin, RegisterViewSet):
     linked_document_fields = ("notice_id", "outcome_document_id")
 
     def get_queryset(self):
-        visible = Document.objects.visible_to(self.request.user).only("id", "reference")
+        readable = Document.objects.readable_by(self.request.user).only("id", "reference")
         return Meeting.objects.select_related("body").prefetch_related(
             Prefetch(
                 "agenda_items",
                 queryset=AgendaItem.objects.order_by("order").prefetch_related(
-                    "procedures", Prefetch("documents", queryset=visible)
+                    "procedures", Prefetch("documents", queryset=readable)
                 ),
             )
         )
@@ -101,7 +102,7 @@ class SubjectCodeViewSet(RegisterViewSet):
     pagination_class = NameCursorPagination
     queryset = SubjectCode.objects.all()
     lookup_field = "code"
-    lookup_value_regex = "[^/]+"
+    lookup_value_regex = r"[^/\x00-\x1f]+"
 
 
 class DelegationViewSet(RegisterViewSet):
@@ -109,3 +110,4 @@ class DelegationViewSet(RegisterViewSet):
     pagination_class = NameCursorPagination
     queryset = Delegation.objects.all()
     lookup_field = "code"
+    lookup_value_regex = r"[^/\x00-\x1f]+"

@@ -236,12 +236,15 @@ def document_register(
         raise ValidationError({"subject_codes": error.messages}) from error
     _citations_add(document=document, references=citations, by=registered_by)
     # Documents that cited this one before it was registered now point at it.
-    for waiting in Citation.objects.filter(reference=canonical, cited__isnull=True).exclude(
-        document=document
-    ):
-        waiting.cited = document
-        waiting.save(update_fields=["cited"])
+    waiting = list(
+        Citation.objects.filter(reference=canonical, cited__isnull=True).exclude(document=document)
+    )
+    for citation in waiting:
+        citation.cited = document
+        citation.save(update_fields=["cited"])
     documents_changed([document.pk], ChangeKind.CREATED)
+    # What the citing documents show of this citation now depends on who may see this one.
+    documents_changed([citation.document_id for citation in waiting], ChangeKind.UPDATED)
     return document
 
 

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from documents.models import (
     AgendaItem,
@@ -67,6 +68,7 @@ def agenda_item_add(
     links_create([AgendaItemProcedure(agenda_item=item, procedure=p) for p in procedures])
     listed = links_create([AgendaItemDocument(agenda_item=item, document=d) for d in documents])
     documents_changed([link.document_id for link in listed], ChangeKind.UPDATED)
+    meeting.save(update_fields=["updated_at"])  # its agenda is part of what it shows
     return item
 
 
@@ -100,3 +102,4 @@ def agenda_item_links_set(
         AgendaItemDocument, item=item, field="document", wanted=documents, among=visible
     )
     documents_changed(touched, ChangeKind.UPDATED)  # their meetings changed
+    Meeting.objects.filter(pk=item.meeting_id).update(updated_at=timezone.now())

@@ -71,7 +71,7 @@ def register(db):
     meeting = Meeting.objects.create(body=body, starts_at=timezone.now())
     agenda_item_add(
         meeting=meeting, title="Item", procedures=[procedure],
-        documents=[documents["public"], documents["wk"], documents["secret"]],
+        documents=[documents["public"], documents["limite"], documents["wk"], documents["secret"]],
     )  # fmt: skip
     procedure_event_add(
         procedure=procedure, date=datetime.date(2024, 1, 1), title="Threat assessment",

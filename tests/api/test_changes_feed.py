@@ -122,7 +122,7 @@ def test_documents_that_become_invisible_turn_into_tombstones(people):
 @pytest.mark.parametrize(
     ("query", "field"),
     [("after=-1", "after"), ("after=abc", "after"), ("limit=0", "limit"), ("limit=501", "limit"),
-     ("since=3", "since")],
+     ("since=3", "since"), ("after=%C2%B2", "after"), ("limit=%C2%B2", "limit")],
 )  # fmt: skip
 @pytest.mark.django_db
 def test_bad_feed_parameters_are_a_400(query, field):
@@ -279,3 +279,14 @@ def test_the_feed_shows_each_reader_exactly_what_the_table_allows(register, read
         else:
             assert entry["document"] == listed[documents[kind].pk], kind
             assert ("originator" in entry["document"]) == (access == FULL), kind
+
+
+def test_registering_a_cited_document_is_a_change_of_the_documents_citing_it(people):
+    citing = DocumentFactory(cites=["WK 5/24"])
+    client = client_for(people["delegate"])
+    after = feed(client)["last_position"]
+
+    wk = DocumentFactory(reference="WK 5/24", distribution=Distribution.LIMITE)
+
+    changes = feed(client, after=after)["changes"]
+    assert {c["document_id"] for c in changes} == {wk.pk, citing.pk}

@@ -1,6 +1,7 @@
 """The read API: who sees what through every door, strict input, conditional GETs."""
 
 import datetime
+import time
 
 import pytest
 from django.db import connection
@@ -79,13 +80,17 @@ def test_every_door_shows_each_reader_exactly_what_the_table_allows(register, re
                 assert b"".join(download.streaming_content) == b"text"
     # Nothing of a hidden or listed-only document leaks through its links elsewhere.
     meeting = client.get(f"/api/v1/meetings/{register['meeting'].pk}/").json()
+    # Links name only what the reader may read in full: that a LIMITE document is on an
+    # agenda is no more public than its other metadata (the filters say the same).
     assert set(meeting["agenda"][0]["documents"]) == {
-        documents[k].reference for k in ("public", "wk", "secret") if expected[k] != HIDDEN
+        documents[k].reference for k in ("public", "limite", "wk", "secret") if expected[k] == FULL
     }
     procedure = client.get("/api/v1/procedures/2023-0452-cod/").json()
     assert procedure["events"][0]["document"] == (
-        documents["secret"].reference if expected["secret"] != HIDDEN else None
+        documents["secret"].reference if expected["secret"] == FULL else None
     )
+    by_meeting = listed(client, f"&meeting={register['meeting'].pk}")
+    assert set(by_meeting) == set(meeting["agenda"][0]["documents"])
 
 
 @pytest.mark.parametrize("reader", TABLE)
@@ -102,10 +107,16 @@ def test_filters_never_match_more_than_the_reader_may_read(register, reader, que
 
     found = {by_reference[reference] for reference in listed(client, query)}
 
-    if query in ("&distribution=LIMITE", "&q=compromise"):  # public fields: listed ones too
-        assert all(expected[kind] != HIDDEN for kind in found)
-    else:
-        assert all(expected[kind] == FULL for kind in found)
+    matching = {  # which documents each filter matches, before any visibility
+        "&subject_code=JAI": {"limite", "released", "wk", "to_observer"},
+        "&procedure=2023/0452(COD)": {"public", "limite", "wk", "secret"},
+        "&distribution=LIMITE": {"limite", "released", "wk", "to_observer"},
+        "&q=compromise": {"limite"},
+    }[query]
+    # Public fields (marking, subject) may match what the reader lists; the others only what
+    # the reader may read in full.
+    allowed = {FULL, LISTED} if query in ("&distribution=LIMITE", "&q=compromise") else {FULL}
+    assert found == {kind for kind in matching if expected[kind] in allowed}
     if query == "&subject_code=JAI" and reader == "anonymous":
         # The public learns the codes of a released document, never of a LIMITE one.
         assert found == {"released"}
@@ -158,6 +169,11 @@ def test_detail_accepts_any_spelling_of_the_reference(spelling, slug):
         ("cursor=%25%25%25", "cursor"),
         ("cursor=cD14eXo=", "cursor"),  # base64 of "p=xyz": not a date
         ("colour=blue", "colour"),
+        ("page_size=%C2%B2", "page_size"),  # "²" passes str.isdigit()
+        ("ordering=reference&cursor=cD0lMDA=", "cursor"),  # a position with a NUL byte
+        ("updated_since=0001-01-01T00:00:00%2B01:00", "updated_since"),
+        ("procedure=2099/0001(COD)", "procedure"),
+        ("ordering=updated_at", "ordering"),
         ("q=" + "x" * 2100, "query"),
     ],
 )
@@ -177,7 +193,9 @@ def test_bad_input_is_a_400_naming_the_field(query, field):
     "path",
     ["/api/v1/documents/st-1-2099-init/", "/api/v1/documents/not a reference/",
      "/api/v1/procedures/2099-0001-cod/", "/api/v1/meetings/999999/", "/api/v1/nowhere/",
-     "/api/v1/documents/st-1-2099-init/files/en/"],
+     "/api/v1/documents/st-1-2099-init/files/en/", "/api/v1/documents/%00/",
+     "/api/v1/documents/st-5397-2024-init/files/%00/", "/api/v1/procedures/%00/",
+     "/api/v1/subject-codes/%00/", "/api/v1/delegations/%00/"],
 )  # fmt: skip
 @pytest.mark.django_db
 def test_unknown_things_are_a_json_404(path):
@@ -364,3 +382,40 @@ def test_unknown_ordering_is_a_400():
 
     assert response.status_code == 400
     assert "ordering" in response.json()["fields"]
+
+
+def test_when_a_limite_document_changed_is_not_public(demo_delegate):
+    url = "/api/v1/documents/st-5397-2024-init/"
+    long_ago = "2000-01-01T00:00:00Z"
+
+    anonymous = APIClient().get(url)
+    delegate = demo_delegate.get(url)
+    public_since = APIClient().get("/api/v1/documents/", {"updated_since": long_ago})
+
+    assert "Last-Modified" not in anonymous
+    assert "Last-Modified" in delegate
+    assert public_since.json()["results"] == []
+
+
+def test_an_agenda_change_makes_conditional_gets_stale(demo_delegate):
+    document_url = "/api/v1/documents/wk-9107-2022-init/"
+    meeting = Meeting.objects.get()
+    meeting_url = f"/api/v1/meetings/{meeting.pk}/"
+    before = {url: demo_delegate.get(url) for url in (document_url, meeting_url)}
+    later = Meeting.objects.create(
+        body=meeting.body, starts_at=timezone.now() + datetime.timedelta(days=1)
+    )
+
+    time.sleep(1.1)  # Last-Modified has a resolution of one second
+    agenda_item_add(
+        meeting=later, title="Follow-up", documents=[Document.objects.get(slug="wk-9107-2022-init")]
+    )
+    agenda_item_add(meeting=meeting, title="Any other business")
+
+    for url, response in before.items():
+        again = demo_delegate.get(
+            url,
+            HTTP_IF_MODIFIED_SINCE=response["Last-Modified"],
+        )
+        assert again.status_code == 200, url
+        assert demo_delegate.get(url, HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 200
