@@ -123,7 +123,13 @@ class DocumentFilter(django_filters.FilterSet):
 
 
 class StrictOrderingFilter(OrderingFilter):
-    """``ordering`` as DRF reads it, except that an unknown field is a 400, not ignored."""
+    """``ordering`` as DRF reads it, except that an unknown field is a 400, not ignored, and
+    that ``date`` sorts by the unique ``date_key`` (date, then id), so cursors never tie."""
+
+    def remove_invalid_fields(self, queryset, fields, view, request):
+        valid = super().remove_invalid_fields(queryset, fields, view, request)
+        return [term.replace("date", "date_key") if term.lstrip("-") == "date" else term
+                for term in valid]  # fmt: skip
 
     def get_ordering(self, request, queryset, view):
         raw = request.query_params.get(self.ordering_param)

@@ -18,7 +18,7 @@ class RegisterCursorPagination(CursorPagination):
     page_size = 50
     max_page_size = 500
     page_size_query_param = "page_size"
-    ordering = ("-date", "-id")
+    ordering = "-id"
     invalid_cursor_message = "invalid cursor: use the next or previous link of a page"
 
     def get_page_size(self, request) -> int:
@@ -51,6 +51,10 @@ class RegisterCursorPagination(CursorPagination):
             return super().paginate_queryset(queryset, request, view)
         except (DjangoValidationError, ValueError, DataError) as error:  # a bad position
             raise ValidationError({"cursor": [self.invalid_cursor_message]}) from error
+
+
+class DocumentCursorPagination(RegisterCursorPagination):
+    ordering = "-date_key"  # newest first; unique (see api.views.documents.documents_for)
 
 
 class MeetingCursorPagination(RegisterCursorPagination):

@@ -2,7 +2,8 @@
 
 import re
 
-from django.db.models import Max, Prefetch, Q
+from django.db.models import CharField, Max, Prefetch, Q, Value
+from django.db.models.functions import Cast, Concat, LPad
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -11,7 +12,7 @@ from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from api.filters import DocumentFilter, StrictOrderingFilter
-from api.pagination import RegisterCursorPagination
+from api.pagination import DocumentCursorPagination
 from api.serializers import DOCUMENT_OR_LISTING, DocumentSerializer
 from api.views.base import RegisterViewSet
 from documents.models import AgendaItem, Change, Citation, Document, DocumentSubjectCode
@@ -22,20 +23,29 @@ from documents.services.audit import download_record, reads_record
 def documents_for(user):
     """Visible documents with what their representation reads, in a fixed number of queries."""
     visible = Document.objects.visible_to(user)
-    return Document.objects.with_access(user).prefetch_related(
-        "procedures",
-        "files",
-        Prefetch(
-            "subject_code_links",
-            queryset=DocumentSubjectCode.objects.select_related("subject_code", "allocation"),
-        ),
-        Prefetch(
-            "citations",
-            queryset=Citation.objects.filter(Q(cited__isnull=True) | Q(cited__in=visible)),
-            to_attr="visible_citations",
-        ),
-        Prefetch("agenda_items", queryset=AgendaItem.objects.only("id", "meeting_id")),
-        Prefetch("parent", queryset=visible.only("id", "reference"), to_attr="visible_parent"),
+    # date_key: a unique key that sorts by date. Cursors position on it alone, so any number of
+    # documents of one date page exactly (DRF's offset within a tie stops at 1,000).
+    date_key = Concat(
+        Cast("date", CharField()), Value(" "), LPad(Cast("id", CharField()), 12, Value("0"))
+    )
+    return (
+        Document.objects.with_access(user)
+        .annotate(date_key=date_key)
+        .prefetch_related(
+            "procedures",
+            "files",
+            Prefetch(
+                "subject_code_links",
+                queryset=DocumentSubjectCode.objects.select_related("subject_code", "allocation"),
+            ),
+            Prefetch(
+                "citations",
+                queryset=Citation.objects.filter(Q(cited__isnull=True) | Q(cited__in=visible)),
+                to_attr="visible_citations",
+            ),
+            Prefetch("agenda_items", queryset=AgendaItem.objects.only("id", "meeting_id")),
+            Prefetch("parent", queryset=visible.only("id", "reference"), to_attr="visible_parent"),
+        )
     )
 
 
@@ -49,7 +59,7 @@ class DocumentViewSet(RegisterViewSet):
 
     serializer_class = DocumentSerializer
     filterset_class = DocumentFilter
-    pagination_class = RegisterCursorPagination
+    pagination_class = DocumentCursorPagination
     filter_backends = [*RegisterViewSet.filter_backends, StrictOrderingFilter]
     ordering_fields = ("date", "reference")
     lookup_field = "slug"
