@@ -81,24 +81,31 @@ def _public_listing() -> Q:
     )
 
 
+def visibility_rules(user, *, document: str = "pk") -> tuple[Q, Q]:
+    """(may see it listed, may read everything) for ``user``, as conditions on rows that
+    carry a document's ``series``, ``classification``, ``distribution`` and ``released_at``:
+    documents themselves, or the snapshots the change log keeps (``document`` names the
+    column holding the document's id there)."""
+    from documents.models.documents import DocumentDistribution
+
+    audience = Audience.of(user)
+    if audience.kind is AudienceKind.PUBLIC:
+        return _public_listing(), _public_reading()
+    cleared = Q(classification__lte=audience.clearance)
+    if audience.kind is AudienceKind.OBSERVER:
+        distributed = Exists(
+            DocumentDistribution.objects.filter(
+                document=OuterRef(document), delegation_id=audience.delegation_id
+            )
+        )
+        readable = _public_reading() | (distributed & cleared)
+        return _public_listing() | readable, readable
+    return cleared, cleared
+
+
 class DocumentQuerySet(models.QuerySet):
     def _rules(self, user) -> tuple[Q, Q]:
-        """(may see the metadata listed publicly, may read everything) for ``user``."""
-        from documents.models.documents import DocumentDistribution
-
-        audience = Audience.of(user)
-        if audience.kind is AudienceKind.PUBLIC:
-            return _public_listing(), _public_reading()
-        cleared = Q(classification__lte=audience.clearance)
-        if audience.kind is AudienceKind.OBSERVER:
-            distributed = Exists(
-                DocumentDistribution.objects.filter(
-                    document=OuterRef("pk"), delegation_id=audience.delegation_id
-                )
-            )
-            readable = _public_reading() | (distributed & cleared)
-            return _public_listing() | readable, readable
-        return cleared, cleared
+        return visibility_rules(user)
 
     def visible_to(self, user) -> DocumentQuerySet:
         """Documents ``user`` may know exist (some with restricted metadata only)."""

@@ -1,5 +1,6 @@
 """The changes feed mirrors replay: every change, in order, as the caller may see it."""
 
+from django.db.models import Min
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -16,6 +17,7 @@ from api.pagination import is_whole_number
 from api.serializers import DocumentListingSerializer, DocumentSerializer
 from api.views.documents import client_address, documents_for
 from documents.models import Change
+from documents.querysets import visibility_rules
 from documents.services.audit import reads_record
 from documents.services.changes import changes_sequence
 
@@ -23,7 +25,6 @@ MAX_LIMIT = 500
 
 
 class ChangeSerializer(serializers.Serializer):
-    position = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=["upsert", "tombstone"])
     document_id = serializers.IntegerField()
     changed_at = serializers.DateTimeField()
@@ -51,7 +52,9 @@ class ChangesView(APIView):
     """Every change to the register after position ``after``, oldest first.
 
     Each change carries the document as the caller may see it now (``upsert``), or only its
-    id when it is deleted or hidden from the caller (``tombstone``: drop it from a mirror).
+    id when it was deleted or became hidden from the caller (``tombstone``: drop it from a
+    mirror). Changes to documents the caller never could see are not shown at all, and
+    entries carry no position of their own: resume from ``last_position``.
     Replaying from ``after=0`` and then from each ``last_position`` rebuilds exactly what
     ``/api/v1/documents/`` shows this caller. Positions are handed out after commit, so a
     change committed late still comes after the ones already read, never before them.
@@ -74,21 +77,16 @@ class ChangesView(APIView):
         changes_sequence()
         page = list(Change.objects.filter(position__gt=after).order_by("position")[:limit])
         visible = documents_for(request.user).in_bulk({c.document_id for c in page})
+        first_seen = _first_listed(request.user, {c.document_id for c in page} - set(visible))
         context = {"request": request}
-        entries = [
-            {
-                "position": change.position,
-                "kind": "upsert" if change.document_id in visible else "tombstone",
-                "document_id": change.document_id,
-                "changed_at": change.changed_at,
-                "document": (
-                    DocumentSerializer(visible[change.document_id], context=context).data
-                    if change.document_id in visible
-                    else None
-                ),
-            }
-            for change in page
-        ]
+        entries = []
+        for change in page:
+            if change.document_id in visible:
+                document = DocumentSerializer(visible[change.document_id], context=context).data
+                entries.append(_entry(change, "upsert", document))
+            elif first_seen.get(change.document_id, change.position + 1) <= change.position:
+                entries.append(_entry(change, "tombstone", None))
+            # else: a document this caller never could see; not even that it changed.
         reads_record(
             user=request.user, documents=list(visible.values()), via="feed",
             address=client_address(request),
@@ -107,3 +105,26 @@ class ChangesView(APIView):
         if not is_whole_number(raw) or not low <= int(raw) <= high:
             raise ValidationError({name: [f"a whole number from {low} to {high}"]})
         return int(raw)
+
+
+def _entry(change: Change, kind: str, document: dict | None) -> dict:
+    return {
+        "kind": kind,
+        "document_id": change.document_id,
+        "changed_at": change.changed_at,
+        "document": document,
+    }
+
+
+def _first_listed(user, document_ids: set[int]) -> dict[int, int]:
+    """For documents hidden from ``user`` now: the first position at which the change log's
+    snapshot shows ``user`` could list them (a mirror may hold them since). One query."""
+    if not document_ids:
+        return {}
+    listed, _readable = visibility_rules(user, document="document_id")
+    seen = (
+        Change.objects.filter(listed, document_id__in=document_ids, position__isnull=False)
+        .values("document_id")
+        .annotate(first=Min("position"))
+    )
+    return {row["document_id"]: row["first"] for row in seen}

@@ -22,6 +22,13 @@ class Change(models.Model):
 
     document_id = models.BigIntegerField(db_index=True)
     kind = models.CharField(max_length=20, choices=ChangeKind.choices)
+    # What decided who could see the document just after this change, under the names the
+    # visibility rule reads (documents.querysets.visibility_rules): a reader is told that a
+    # document went away only if they could see it at some change before.
+    series = models.CharField(max_length=8)
+    classification = models.PositiveSmallIntegerField()
+    distribution = models.CharField(max_length=10)
+    released_at = models.DateTimeField(null=True, blank=True)
     position = models.BigIntegerField(null=True, blank=True, unique=True)
     changed_at = models.DateTimeField(auto_now_add=True)
 

@@ -25,15 +25,25 @@ def documents_changed(document_ids: Iterable[int], kind: str, *, visibility: boo
     ids = set(document_ids)
     if not ids:
         return
-    Change.objects.bulk_create(Change(document_id=pk, kind=kind) for pk in sorted(ids))
     if visibility:
         naming = Document.objects.filter(
             Q(parent_id__in=ids) | Q(citations__cited_id__in=ids)
         ).exclude(pk__in=ids)
-        Change.objects.bulk_create(
-            Change(document_id=pk, kind=ChangeKind.UPDATED)
-            for pk in sorted(set(naming.values_list("pk", flat=True)))
+        dependents = set(naming.values_list("pk", flat=True))
+    else:
+        dependents = set()
+    states = Document.objects.filter(pk__in=ids | dependents).values(*_SNAPSHOT)
+    Change.objects.bulk_create(
+        Change(
+            document_id=state["pk"],
+            kind=kind if state["pk"] in ids else ChangeKind.UPDATED,
+            **{name: state[name] for name in _SNAPSHOT if name != "pk"},
         )
+        for state in sorted(states, key=lambda state: state["pk"])
+    )
+
+
+_SNAPSHOT = ("pk", "series", "classification", "distribution", "released_at")
 
 
 @transaction.atomic
