@@ -7,22 +7,33 @@ import time
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from rest_framework.test import APIClient
 
-from documents.models import Change, Classification, Distribution, Document, UserProfile
+from documents.models import (
+    Change,
+    Classification,
+    Distribution,
+    Document,
+    Meeting,
+    UserProfile,
+)
 from documents.roles import Role, roles_set_up, user_role_set
 from documents.services import (
+    agenda_item_add,
     document_classify,
     document_delete,
     document_derive,
+    document_file_add,
     document_release,
     document_release_undo,
     document_update,
 )
 from tests.api.test_documents_api import FULL, HIDDEN, KINDS, TABLE
-from tests.factories import DelegationFactory, DocumentFactory, UserFactory
+from tests.factories import BodyFactory, DelegationFactory, DocumentFactory, UserFactory
 
 
 def client_for(user) -> APIClient:
@@ -163,6 +174,7 @@ def test_a_mirror_replaying_the_feed_under_concurrent_writes_ends_identical(peop
     seed_documents = [
         DocumentFactory(distribution=random.choice(["PUBLIC", "LIMITE"])) for _ in range(5)
     ]
+    meeting = Meeting.objects.create(body=BodyFactory(), starts_at=timezone.now())
     errors: list[BaseException] = []
     writing = threading.Event()
     writing.set()
@@ -188,7 +200,8 @@ def test_a_mirror_replaying_the_feed_under_concurrent_writes_ends_identical(peop
                 documents = list(Document.objects.filter(classification=0).order_by("?")[:3])
                 target = rng.choice(documents) if documents else None
                 action = rng.choice(["register", "register", "update", "release", "undo",
-                                     "classify", "derive"])  # fmt: skip
+                                     "classify", "derive", "agenda", "file", "delete",
+                                     "cite"])  # fmt: skip
                 try:
                     if action == "register" or target is None:
                         DocumentFactory(
@@ -211,10 +224,30 @@ def test_a_mirror_replaying_the_feed_under_concurrent_writes_ends_identical(peop
                             document=target, classification=Classification.RESTREINT_UE,
                             classified_by=officer,
                         )  # fmt: skip
+                    elif action == "agenda":
+                        agenda_item_add(
+                            meeting=meeting, title=f"item {seed}/{i}", documents=[target]
+                        )
+                    elif action == "file":
+                        document_file_add(
+                            document=target, language=rng.choice(["fr", "de", "nl"]),
+                            upload=ContentFile(b"text", name="t.txt"),
+                        )  # fmt: skip
+                    elif action == "delete":
+                        document_delete(document=target)
+                    elif action == "cite":
+                        # Cite a WK document, then register it: the citing one changes too.
+                        wk_reference = f"WK {seed * 100 + i + 1}/24"
+                        DocumentFactory(cites=[wk_reference])
+                        DocumentFactory(reference=wk_reference, distribution="LIMITE")
                     else:
                         document_derive(document=target, kind=rng.choice(["REV", "ADD", "COR"]))
-                except Exception as refused:  # a refusal is a normal outcome of a random op
-                    if type(refused).__name__ not in ("ValidationError",):
+                except Exception as refused:
+                    # A refusal is a normal outcome of a random operation, and so is acting on
+                    # a document another writer has just deleted (the transaction rolls back).
+                    refusals = ("ValidationError", "ProtectedError", "DoesNotExist",
+                                "IntegrityError")  # fmt: skip
+                    if type(refused).__name__ not in refusals:
                         raise
                 time.sleep(rng.random() / 200)
         except BaseException as error:

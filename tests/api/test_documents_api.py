@@ -453,3 +453,23 @@ def test_a_cursor_position_of_the_wrong_type_is_a_400():
 
     assert response.status_code == 400
     assert "cursor" in response.json()["fields"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_read_of_a_document_deleted_meanwhile_never_fails_the_reader(caplog):
+    """GIVEN a page of documents served to a delegate, one of which is deleted before the
+    audit insert commits THEN the other reads are recorded and the caller gets no error."""
+    from documents.models import Delegation, DocumentRead
+    from documents.services.audit import reads_record
+
+    user = UserFactory()
+    delegation = Delegation.objects.create(code="BE", name="Belgium", kind="member-state")
+    UserProfile.objects.create(user=user, delegation=delegation)
+    kept, gone = DocumentFactory(distribution="LIMITE"), DocumentFactory(distribution="LIMITE")
+    served = list(Document.objects.filter(pk__in=[kept.pk, gone.pk]))
+    Document.objects.filter(pk=gone.pk).delete()
+
+    reads_record(user=user, documents=served, via="api-list", address="192.0.2.1")
+
+    assert list(DocumentRead.objects.values_list("document_id", flat=True)) == [kept.pk]
+    assert "1 deleted document" in caplog.text
