@@ -13,6 +13,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.feed_cursor import cursor_decode, cursor_encode
 from api.pagination import is_whole_number
 from api.serializers import DocumentListingSerializer, DocumentSerializer
 from api.views.documents import client_address, documents_for
@@ -22,6 +23,8 @@ from documents.services.audit import reads_record
 from documents.services.changes import changes_sequence
 
 MAX_LIMIT = 500
+# How many pages of the log one request reads at most, looking for changes to show.
+SCAN_FACTOR = 10
 
 
 class ChangeSerializer(serializers.Serializer):
@@ -44,7 +47,7 @@ class ChangeSerializer(serializers.Serializer):
 
 class ChangesPageSerializer(serializers.Serializer):
     changes = ChangeSerializer(many=True)
-    last_position = serializers.IntegerField()
+    cursor = serializers.CharField(help_text="opaque: pass it as `after` to read on")
     next = serializers.URLField(allow_null=True)
 
 
@@ -54,48 +57,76 @@ class ChangesView(APIView):
     Each change carries the document as the caller may see it now (``upsert``), or only its
     id when it was deleted or became hidden from the caller (``tombstone``: drop it from a
     mirror). Changes to documents the caller never could see are not shown at all, and
-    entries carry no position of their own: resume from ``last_position``.
-    Replaying from ``after=0`` and then from each ``last_position`` rebuilds exactly what
-    ``/api/v1/documents/`` shows this caller. Positions are handed out after commit, so a
-    change committed late still comes after the ones already read, never before them.
+    entries carry no position of their own: resume from the page's opaque ``cursor``.
+    Replaying from the start (no ``after``) and then from each page's ``cursor`` rebuilds
+    exactly what ``/api/v1/documents/`` shows this caller. Positions are handed out after
+    commit, so a change committed late still comes after the ones already read, never before.
     """
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("after", OpenApiTypes.INT, description="last position read"),
+            OpenApiParameter(
+                "after", OpenApiTypes.STR, description="the cursor of the last page read"
+            ),
             OpenApiParameter("limit", OpenApiTypes.INT, description=f"1 to {MAX_LIMIT}"),
         ],
         responses=ChangesPageSerializer,
     )
     def get(self, request):
-        after = self._number(request, "after", default=0, low=0, high=2**62)
+        raw_after = request.query_params.get("after")
+        after = cursor_decode(raw_after) if raw_after else 0
         limit = self._number(request, "limit", default=100, low=1, high=MAX_LIMIT)
         if unknown := sorted(set(request.query_params) - {"after", "limit", "format"}):
             raise ValidationError(
                 {name: ["unknown parameter; known: after, limit"] for name in unknown}
             )
         changes_sequence()
-        page = list(Change.objects.filter(position__gt=after).order_by("position")[:limit])
-        visible = documents_for(request.user).in_bulk({c.document_id for c in page})
-        first_seen = _first_listed(request.user, {c.document_id for c in page} - set(visible))
-        context = {"request": request}
-        entries = []
-        for change in page:
-            if change.document_id in visible:
-                document = DocumentSerializer(visible[change.document_id], context=context).data
-                entries.append(_entry(change, "upsert", document))
-            elif first_seen.get(change.document_id, change.position + 1) <= change.position:
-                entries.append(_entry(change, "tombstone", None))
-            # else: a document this caller never could see; not even that it changed.
+        entries, shown, cursor, more = self._scan(request, after=after, limit=limit)
         reads_record(
-            user=request.user, documents=list(visible.values()), via="feed",
-            address=client_address(request),
-        )  # fmt: skip
-        last = page[-1].position if page else after
-        next_url = None
-        if len(page) == limit:
-            next_url = request.build_absolute_uri(f"{request.path}?after={last}&limit={limit}")
-        return Response({"changes": entries, "last_position": last, "next": next_url})
+            user=request.user, documents=shown, via="feed", address=client_address(request)
+        )
+        token = cursor_encode(cursor)
+        next_url = (
+            request.build_absolute_uri(f"{request.path}?after={token}&limit={limit}")
+            if more
+            else None
+        )
+        return Response({"changes": entries, "cursor": token, "next": next_url})
+
+    def _scan(self, request, *, after: int, limit: int):
+        """Up to ``limit`` entries after position ``after``, reading at most SCAN_FACTOR
+        pages of the log. The cursor moves past what was shown, never past changes the caller
+        was not shown (they are read again next time, and skipped again), except when a whole
+        scan finds nothing to show: then it moves to the end of the scan, which tells only
+        that the log is long, not how long."""
+        entries, shown, context = [], {}, {"request": request}
+        cursor, scanned_to = after, after
+        for _page in range(SCAN_FACTOR):
+            page = list(Change.objects.filter(position__gt=scanned_to).order_by("position")[:limit])
+            if not page:
+                return entries, list(shown.values()), cursor, False
+            visible = documents_for(request.user).in_bulk({c.document_id for c in page})
+            first_seen = _first_listed(request.user, {c.document_id for c in page} - set(visible))
+            for change in page:
+                if change.document_id in visible:
+                    document = visible[change.document_id]
+                    shown[document.pk] = document
+                    entries.append(
+                        _entry(change, "upsert", DocumentSerializer(document, context=context).data)
+                    )
+                elif first_seen.get(change.document_id, change.position + 1) <= change.position:
+                    entries.append(_entry(change, "tombstone", None))
+                else:
+                    continue  # a document this caller never could see: not even that it changed
+                cursor = change.position
+                if len(entries) == limit:
+                    return entries, list(shown.values()), cursor, True
+            scanned_to = page[-1].position
+            if len(page) < limit:
+                return entries, list(shown.values()), cursor, False
+        if not entries:
+            cursor = scanned_to  # a whole scan of hidden changes: move on, or stay stuck
+        return entries, list(shown.values()), cursor, True
 
     @staticmethod
     def _number(request, name: str, *, default: int, low: int, high: int) -> int:

@@ -13,8 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from api.feed_cursor import cursor_decode
 from documents.models import (
-    Change,
     Classification,
     Distribution,
     Document,
@@ -43,8 +43,9 @@ def client_for(user) -> APIClient:
     return client
 
 
-def feed(client, after: int = 0, limit: int = 500) -> dict:
-    response = client.get(f"/api/v1/changes/?after={after}&limit={limit}")
+def feed(client, after: str | None = None, limit: int = 500) -> dict:
+    query = f"?after={after}&limit={limit}" if after else f"?limit={limit}"
+    response = client.get(f"/api/v1/changes/{query}")
     assert response.status_code == 200, response.content
     return response.json()
 
@@ -84,22 +85,22 @@ def test_feed_lists_every_change_in_order_as_the_caller_sees_it(people):
     # The public never could see the WK document: not even that it changed, nor how often.
     assert [c["document_id"] for c in public["changes"]] == [note.pk] * 3
     assert all("position" not in c for c in public["changes"])
-    assert delegate["last_position"] == 4
+    assert cursor_decode(delegate["cursor"]) == 4
 
 
 def test_feed_resumes_after_a_position_and_pages(people):
     documents = [DocumentFactory() for _ in range(5)]
     client = APIClient()
 
-    first = feed(client, after=0, limit=2)
-    second = feed(client, after=first["last_position"], limit=2)
-    rest = feed(client, after=second["last_position"], limit=2)
-    done = feed(client, after=rest["last_position"], limit=2)
+    first = feed(client, limit=2)
+    second = feed(client, after=first["cursor"], limit=2)
+    rest = feed(client, after=second["cursor"], limit=2)
+    done = feed(client, after=rest["cursor"], limit=2)
 
     seen = [c["document_id"] for page in (first, second, rest) for c in page["changes"]]
     assert seen == [d.pk for d in documents]
-    assert first["next"].endswith("?after=2&limit=2")
-    assert (rest["next"], done["changes"], done["last_position"]) == (None, [], 5)
+    assert f"?after={first['cursor']}&limit=2" in first["next"]
+    assert (rest["next"], done["changes"], cursor_decode(done["cursor"])) == (None, [], 5)
 
 
 def test_documents_that_become_invisible_turn_into_tombstones(people):
@@ -144,9 +145,9 @@ def test_feed_pages_cost_a_constant_number_of_queries(people):
     client = client_for(people["delegate"])
 
     def queries_for(count: int) -> int:
+        after = feed(client)["cursor"]
         for _ in range(count):
             DocumentFactory(subject_codes=[], cites=["1234/99"])
-        after = Change.objects.count() - count
         feed(client, after=after)  # positions handed out; the next read only reads
         with CaptureQueriesContext(connection) as captured:
             page = feed(client, after=after)
@@ -179,7 +180,7 @@ def test_a_mirror_replaying_the_feed_under_concurrent_writes_ends_identical(peop
     writing = threading.Event()
     writing.set()
     mirror: dict[int, dict] = {}
-    cursor = {"after": 0}
+    cursor = {"after": None}
 
     def replay(client) -> None:
         while True:
@@ -189,7 +190,7 @@ def test_a_mirror_replaying_the_feed_under_concurrent_writes_ends_identical(peop
                     mirror[change["document_id"]] = change["document"]
                 else:
                     mirror.pop(change["document_id"], None)
-            cursor["after"] = page["last_position"]
+            cursor["after"] = page["cursor"]
             if page["next"] is None:
                 return
 
@@ -323,7 +324,7 @@ def test_the_feed_shows_each_reader_exactly_what_the_table_allows(register, read
 def test_registering_a_cited_document_is_a_change_of_the_documents_citing_it(people):
     citing = DocumentFactory(cites=["WK 5/24"])
     client = client_for(people["delegate"])
-    after = feed(client)["last_position"]
+    after = feed(client)["cursor"]
 
     wk = DocumentFactory(reference="WK 5/24", distribution=Distribution.LIMITE)
 
@@ -336,3 +337,20 @@ def _officer():
     UserProfile.objects.create(user=user, clearance=Classification.TRES_SECRET_UE)
     user_role_set(user=user, role=Role.SECURITY_OFFICER)
     return type(user).objects.get(pk=user.pk)
+
+
+def test_changes_the_caller_may_not_see_do_not_move_the_cursor(people):
+    """GIVEN a public reader up to date WHEN WK documents (never public) change THEN the feed
+    shows nothing, and its cursor tells nothing: it has not moved."""
+    client = APIClient()
+    DocumentFactory(subject="Public note")
+    before = feed(client)
+
+    for _ in range(5):
+        DocumentFactory(series="WK", distribution=Distribution.LIMITE)
+    after = feed(client, after=before["cursor"])
+
+    assert after["changes"] == []
+    assert after["next"] is None
+    assert cursor_decode(after["cursor"]) == cursor_decode(before["cursor"])
+    assert after["cursor"] != before["cursor"]  # opaque: the same position never reads alike
