@@ -43,18 +43,22 @@ def test_procedure_page_shows_its_timeline_and_the_documents_the_user_may_see(cl
     assert "9100/22" not in page.content.decode()
 
 
-def test_timeline_event_added_inline_moves_the_procedure_stage(clerk):
-    procedure = ProcedureFactory(year=2022, number=155)
-    data = {
-        "year": "2022", "number": "155", "type": "COD", "title": procedure.title,
-        "commission_proposal": "", "commission_proposal_date": "", "lead_body": "",
-        "stage": "proposal", "adopted_act": "",
+def procedure_post(procedure, event_title: str, *, stage: str) -> dict:
+    """The procedure's change form as the browser posts it, with one new timeline event."""
+    return {
+        "year": str(procedure.year), "number": str(procedure.number), "type": procedure.type,
+        "title": procedure.title, "commission_proposal": "", "commission_proposal_date": "",
+        "lead_body": "", "stage": procedure.stage, "adopted_act": procedure.adopted_act,
         "events-TOTAL_FORMS": "1", "events-INITIAL_FORMS": "0",
-        "events-0-date": "2022-06-22", "events-0-order": "0",
-        "events-0-title": "Examined by the LEWP (Police)", "events-0-stage": "working-party",
-        "events-0-document": "",
+        "events-0-date": "2022-06-22", "events-0-order": "0", "events-0-title": event_title,
+        "events-0-stage": stage, "events-0-document": "",
         "documentprocedure_set-TOTAL_FORMS": "0", "documentprocedure_set-INITIAL_FORMS": "0",
     }  # fmt: skip
+
+
+def test_timeline_event_added_inline_moves_the_procedure_stage(clerk):
+    procedure = ProcedureFactory(year=2022, number=155)
+    data = procedure_post(procedure, "Examined by the LEWP (Police)", stage="working-party")
 
     response = clerk.post(reverse("admin:documents_procedure_change", args=[procedure.pk]), data)
 
@@ -157,16 +161,7 @@ def test_hidden_notice_is_masked_and_kept_when_a_clerk_saves_the_meeting(clerk):
 
 def test_timeline_that_would_unadopt_a_named_act_is_refused_on_the_form(clerk):
     procedure = ProcedureFactory(year=2021, number=1, stage="adopted", adopted_act="Regulation X")
-    data = {
-        "year": "2021", "number": "1", "type": "COD", "title": procedure.title,
-        "commission_proposal": "", "commission_proposal_date": "", "lead_body": "",
-        "stage": "adopted", "adopted_act": "Regulation X",
-        "events-TOTAL_FORMS": "1", "events-INITIAL_FORMS": "0",
-        "events-0-date": "2022-06-22", "events-0-order": "0",
-        "events-0-title": "Back to the working party", "events-0-stage": "working-party",
-        "events-0-document": "",
-        "documentprocedure_set-TOTAL_FORMS": "0", "documentprocedure_set-INITIAL_FORMS": "0",
-    }  # fmt: skip
+    data = procedure_post(procedure, "Back to the working party", stage="working-party")
 
     response = clerk.post(reverse("admin:documents_procedure_change", args=[procedure.pk]), data)
 
