@@ -44,20 +44,18 @@ def citations_hidden_from(document: Document, *, user) -> set[str]:
 
 
 class _Viewer:
-    """Names documents as ``user`` may see them, and only those."""
+    """Names documents as ``user`` may see them, and only those: the references of all the
+    ``candidates`` a history page may mention, looked up in one query."""
 
-    def __init__(self, user) -> None:
-        self._visible = Document.objects.visible_to(user)
-        self._names: dict[int, str | None] = {}
+    def __init__(self, user, candidates) -> None:
+        visible = Document.objects.visible_to(user).filter(pk__in=set(candidates) - {None})
+        self._names: dict[int, str] = dict(visible.values_list("pk", "reference"))
 
     def name(self, document_id: int | None) -> str | None:
         """The reference, or None for a document hidden from the user (or gone)."""
         if document_id is None:
             return "-"
-        if document_id not in self._names:
-            found = self._visible.filter(pk=document_id).values_list("reference", flat=True)
-            self._names[document_id] = found.first()
-        return self._names[document_id]
+        return self._names.get(document_id)
 
 
 def _who(record) -> str:
@@ -123,7 +121,7 @@ def document_history(document: Document, *, user) -> list[HistoryEntry]:
 
     Citations of documents ``user`` may not see are left out: not even their reference shows.
     """
-    viewer = _Viewer(user)
+    viewer = _Viewer(user, document.history.values_list("parent_id", flat=True))
     hidden = citations_hidden_from(document, user=user)
 
     def rows(model):
@@ -147,7 +145,15 @@ def document_history(document: Document, *, user) -> list[HistoryEntry]:
 
 def procedure_history(procedure: Procedure, *, user) -> list[HistoryEntry]:
     """A procedure's own changes, its timeline events and its documents, newest first."""
-    viewer = _Viewer(user)
+    events = ProcedureEvent.history.filter(procedure_id=procedure.pk)
+    linked = DocumentProcedure.history.filter(procedure_id=procedure.pk)
+    viewer = _Viewer(
+        user,
+        [
+            *events.values_list("document_id", flat=True),
+            *linked.values_list("document_id", flat=True),
+        ],
+    )
 
     def event(record) -> str:
         cites = f" ({viewer.name(record.document_id) or HIDDEN})" if record.document_id else ""
@@ -156,14 +162,12 @@ def procedure_history(procedure: Procedure, *, user) -> list[HistoryEntry]:
     return _newest_first(
         _own_entries(procedure, "procedure", viewer)
         + _link_entries(
-            ProcedureEvent.history.filter(procedure_id=procedure.pk).select_related("history_user"),
+            events.select_related("history_user"),
             "event",
             event,
         )
         + _link_entries(
-            DocumentProcedure.history.filter(procedure_id=procedure.pk).select_related(
-                "history_user"
-            ),
+            linked.select_related("history_user"),
             "document",
             lambda r: viewer.name(r.document_id),  # a hidden document leaves no trace
         )
@@ -172,8 +176,13 @@ def procedure_history(procedure: Procedure, *, user) -> list[HistoryEntry]:
 
 def meeting_history(meeting: Meeting, *, user) -> list[HistoryEntry]:
     """A meeting's own changes, its agenda items and their links, newest first."""
-    viewer = _Viewer(user)
     items = list(AgendaItem.objects.filter(meeting=meeting).values_list("pk", flat=True))
+    own = meeting.history.values_list("notice_id", "outcome_document_id")
+    listed = AgendaItemDocument.history.filter(agenda_item_id__in=items)
+    viewer = _Viewer(
+        user,
+        [*(pk for pair in own for pk in pair), *listed.values_list("document_id", flat=True)],
+    )
 
     def rows(model, **lookup):
         return model.history.filter(**lookup).select_related("history_user")

@@ -81,9 +81,6 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-# History is for reading: reverting to an old version would write past the services.
-SIMPLE_HISTORY_REVERT_DISABLED = True
-
 AUTHENTICATION_BACKENDS = [
     # First: refuses logins for a locked-out username and address before checking passwords.
     "axes.backends.AxesStandaloneBackend",

@@ -32,7 +32,7 @@ from documents.references import (
     parse_suffix_chain,
 )
 from documents.services.changes import documents_changed
-from documents.services.history import links_create
+from documents.services.history import links_create, links_replace
 from documents.services.numbering import counter_lock, counter_next, document_scope
 from documents.services.subject_codes import (
     document_subject_codes_set,
@@ -379,22 +379,6 @@ EDITABLE_FIELDS = (
 )
 
 
-def _links_replace(model, *, document: Document, field: str, wanted: list, by) -> bool:
-    """Make ``document``'s links of ``model`` point at exactly ``wanted``, with history."""
-    current = {
-        getattr(link, f"{field}_id"): link for link in model.objects.filter(document=document)
-    }
-    removed = [link for pk, link in current.items() if pk not in {item.pk for item in wanted}]
-    for link in removed:
-        link._history_user = by
-        link.delete()
-    added = links_create(
-        [model(document=document, **{field: item}) for item in wanted if item.pk not in current],
-        by=by,
-    )
-    return bool(removed or added)
-
-
 @transaction.atomic
 def document_update(
     *,
@@ -418,14 +402,19 @@ def document_update(
         document.save()
     touched = bool(changed)
     if procedures is not None:
-        touched |= _links_replace(
-            DocumentProcedure, document=document, field="procedure",
-            wanted=_procedures_resolve(procedures), by=updated_by,
+        touched |= bool(
+            links_replace(
+                DocumentProcedure, owner={"document": document}, field="procedure",
+                wanted=_procedures_resolve(procedures), by=updated_by,
+            )
         )  # fmt: skip
     if bodies is not None:
-        touched |= _links_replace(
-            DocumentBody, document=document, field="body", wanted=list(bodies), by=updated_by
-        )
+        touched |= bool(
+            links_replace(
+                DocumentBody, owner={"document": document}, field="body", wanted=list(bodies),
+                by=updated_by,
+            )
+        )  # fmt: skip
     if cites is not None:
         references = _citations_resolve(cites)
         for citation in document.citations.exclude(reference__in=references):

@@ -20,7 +20,7 @@ from documents.models import (
     Procedure,
 )
 from documents.services.changes import documents_changed
-from documents.services.history import links_create
+from documents.services.history import links_create, links_replace
 
 
 @transaction.atomic
@@ -72,19 +72,6 @@ def agenda_item_add(
     return item
 
 
-def _links_replace(model, *, item: AgendaItem, field: str, wanted, among) -> set[int]:
-    """Replace the links; return the ids of what was linked or unlinked."""
-    links = model.objects.filter(agenda_item=item, **{f"{field}__in": among})
-    current = {getattr(link, f"{field}_id"): link for link in links}
-    wanted_ids = {obj.pk for obj in wanted}
-    removed = {pk for pk in current if pk not in wanted_ids}
-    for pk in removed:
-        current[pk].delete()
-    added = [obj for obj in wanted if obj.pk not in current]
-    links_create([model(agenda_item=item, **{field: obj}) for obj in added])
-    return removed | {obj.pk for obj in added}
-
-
 @transaction.atomic
 def agenda_item_links_set(
     *, item: AgendaItem, procedures: Iterable[Procedure], documents: Iterable[Document], user
@@ -94,12 +81,13 @@ def agenda_item_links_set(
     documents, visible = list(documents), Document.objects.visible_to(user)
     if len(visible.filter(pk__in=[d.pk for d in documents])) != len({d.pk for d in documents}):
         raise ValidationError({"documents": "no such document"})
-    _links_replace(
-        AgendaItemProcedure, item=item, field="procedure", wanted=list(procedures),
-        among=Procedure.objects.all(),
+    links_replace(
+        AgendaItemProcedure, owner={"agenda_item": item}, field="procedure",
+        wanted=list(procedures),
     )  # fmt: skip
-    touched = _links_replace(
-        AgendaItemDocument, item=item, field="document", wanted=documents, among=visible
-    )
+    touched = links_replace(
+        AgendaItemDocument, owner={"agenda_item": item}, field="document", wanted=documents,
+        among=visible,
+    )  # fmt: skip
     documents_changed(touched, ChangeKind.UPDATED)  # their meetings changed
     Meeting.objects.filter(pk=item.meeting_id).update(updated_at=timezone.now())

@@ -4,6 +4,7 @@ import datetime
 import time
 
 import pytest
+from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -11,7 +12,7 @@ from rest_framework.test import APIClient
 
 from documents.models import Document, Meeting, UserProfile
 from documents.search import documents_search
-from documents.services import agenda_item_add
+from documents.services import agenda_item_add, document_file_add
 from tests.factories import (
     BodyFactory,
     DelegationFactory,
@@ -269,7 +270,9 @@ def test_conditional_get_answers_304_and_the_etag_follows_the_callers_view(demo_
 @pytest.mark.parametrize(
     ("endpoint", "make"),
     [
-        ("documents", lambda i: DocumentFactory(subject_codes=["JAI"], cites=["1234/99"])),
+        ("documents", lambda i: document_file_add(
+            document=DocumentFactory(subject_codes=["JAI"], cites=["1234/99"]), language="en",
+            upload=ContentFile(b"text", name="t.txt")).document),
         ("procedures", lambda i: ProcedureFactory()),
         ("meetings", lambda i: agenda_item_add(
             meeting=Meeting.objects.create(body=BodyFactory(), starts_at=timezone.now()),
