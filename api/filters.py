@@ -5,12 +5,13 @@ codes, meetings) match only documents the caller may read in full: a filter neve
 question the caller could not ask by reading.
 """
 
+import datetime
+from zoneinfo import ZoneInfo
+
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from django.db.models import Exists, OuterRef
 from rest_framework.exceptions import ValidationError
-from rest_framework.filters import OrderingFilter
 
 from documents.models import (
     AgendaItemDocument,
@@ -22,10 +23,15 @@ from documents.models import (
     DocumentSubjectCode,
     DocumentType,
     Meeting,
+    MeetingStatus,
     Procedure,
+    ProcedureEvent,
+    ProcedureStage,
+    ProcedureType,
     Series,
     SubjectCode,
 )
+from documents.querysets import visibility_rules
 from documents.references import (
     MAX_YEAR,
     MIN_YEAR,
@@ -36,15 +42,19 @@ from documents.references import (
 from documents.search import documents_search
 from documents.services import parse_subject_code_label
 
-
-@extend_schema_field(OpenApiTypes.INT)
-class IdFilter(django_filters.ModelChoiceFilter):
-    """A record by its id (bodies and meetings have no other stable key)."""
+BRUSSELS = ZoneInfo("Europe/Brussels")
 
 
 def _readable(queryset, request):
-    """Restrict a filter on non-public fields to what the caller may read in full."""
-    return queryset.filter(pk__in=Document.objects.readable_by(request.user))
+    """Restrict a filter on non-public fields to what the caller may read in full (the rule
+    applied to the list's own rows, never as ``IN (SELECT ...)``)."""
+    _listed, readable = visibility_rules(request.user)
+    return queryset.filter(readable)
+
+
+def _linked(queryset, links) -> object:
+    """Documents of ``queryset`` that one of ``links`` (a link model's rows) points at."""
+    return queryset.filter(Exists(links.filter(document=OuterRef("pk"))))
 
 
 class DocumentFilter(django_filters.FilterSet):
@@ -55,8 +65,8 @@ class DocumentFilter(django_filters.FilterSet):
     document_type = django_filters.ChoiceFilter(choices=DocumentType.choices)
     distribution = django_filters.ChoiceFilter(choices=Distribution.choices)
     subject_code = django_filters.CharFilter(method="filter_subject_code", max_length=30)
-    body = IdFilter(queryset=Body.objects.all(), method="filter_body")
-    meeting = IdFilter(queryset=Meeting.objects.all(), method="filter_meeting")
+    body = django_filters.CharFilter(method="filter_body", max_length=80)
+    meeting = django_filters.CharFilter(method="filter_meeting", max_length=100)
     date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte")
     date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte")
     updated_since = django_filters.IsoDateTimeFilter(method="filter_updated_since")
@@ -75,15 +85,14 @@ class DocumentFilter(django_filters.FilterSet):
 
     def filter_procedure(self, queryset, name, value):
         try:
-            procedure = parse_procedure_reference(value)
+            canonical = parse_procedure_reference(value).canonical
         except InvalidReference as error:
             raise ValidationError({"procedure": [str(error)]}) from error
-        if not Procedure.objects.filter(reference=procedure.canonical).exists():
-            raise ValidationError(
-                {"procedure": [f"procedure {procedure.canonical} is not registered"]}
-            )
-        linked = DocumentProcedure.objects.filter(procedure__reference=procedure.canonical)
-        return _readable(queryset.filter(pk__in=linked.values("document")), self.request)
+        procedure = Procedure.objects.filter(reference=canonical).first()
+        if procedure is None:
+            raise ValidationError({"procedure": [f"procedure {canonical} is not registered"]})
+        links = DocumentProcedure.objects.filter(procedure=procedure)
+        return _readable(_linked(queryset, links), self.request)
 
     def filter_year(self, queryset, name, value):
         if value != int(value) or not MIN_YEAR <= value <= MAX_YEAR:
@@ -95,26 +104,28 @@ class DocumentFilter(django_filters.FilterSet):
             label = parse_subject_code_label(value)
         except DjangoValidationError as error:
             raise ValidationError({"subject_code": error.messages}) from error
-        if not SubjectCode.objects.filter(code=label.code).exists():
+        subject_code = SubjectCode.objects.filter(code=label.code).first()
+        if subject_code is None:
             raise ValidationError({"subject_code": [f"unknown subject code {label.code}"]})
-        links = DocumentSubjectCode.objects.filter(subject_code__code=label.code)
+        links = DocumentSubjectCode.objects.filter(subject_code=subject_code)
         if label.number is not None:
             links = links.filter(allocation__number=label.number)
-        return _readable(queryset.filter(pk__in=links.values("document")), self.request)
+        return _readable(_linked(queryset, links), self.request)
 
     def filter_body(self, queryset, name, value):
-        linked = DocumentBody.objects.filter(body=value).values("document")
-        return _readable(queryset.filter(pk__in=linked), self.request)
+        links = DocumentBody.objects.filter(body=_body(value))
+        return _readable(_linked(queryset, links), self.request)
 
     def filter_meeting(self, queryset, name, value):
-        listed = AgendaItemDocument.objects.filter(agenda_item__meeting=value).values("document")
-        return _readable(queryset.filter(pk__in=listed), self.request)
+        meeting = Meeting.objects.filter(key=value).first()
+        if meeting is None:
+            raise ValidationError({"meeting": [f"no meeting {value!r}: use its key"]})
+        links = AgendaItemDocument.objects.filter(agenda_item__meeting=meeting)
+        return _readable(_linked(queryset, links), self.request)
 
     def filter_updated_since(self, queryset, name, value):
         # When a LIMITE document last changed is not public: match what the caller may read.
-        if not MIN_YEAR <= value.year <= MAX_YEAR:
-            raise ValidationError({"updated_since": [f"a time from {MIN_YEAR} to {MAX_YEAR}"]})
-        return _readable(queryset.filter(updated_at__gte=value), self.request)
+        return _readable(queryset.filter(updated_at__gte=_updated_since(value)), self.request)
 
     def filter_q(self, queryset, name, value):
         if not value.strip():
@@ -122,25 +133,80 @@ class DocumentFilter(django_filters.FilterSet):
         return documents_search(queryset, value)
 
 
-class StrictOrderingFilter(OrderingFilter):
-    """``ordering`` as DRF reads it, except that an unknown field is a 400, not ignored, and
-    that ``date`` sorts by the unique ``date_key`` (date, then id), so cursors never tie."""
+def _brussels_midnight(day) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(), tzinfo=BRUSSELS)
 
-    def remove_invalid_fields(self, queryset, fields, view, request):
-        valid = super().remove_invalid_fields(queryset, fields, view, request)
-        return [term.replace("date", "date_key") if term.lstrip("-") == "date" else term
-                for term in valid]  # fmt: skip
 
-    def get_ordering(self, request, queryset, view):
-        raw = request.query_params.get(self.ordering_param)
-        if raw:
-            allowed = {
-                name for name, _label in self.get_valid_fields(queryset, view, {"request": request})
-            }
-            wrong = [term for term in raw.split(",") if term.strip().lstrip("-") not in allowed]
-            if wrong:
-                choices = ", ".join(sorted(allowed))
-                raise ValidationError(
-                    {"ordering": [f"cannot order by {', '.join(wrong)}; choose {choices}"]}
-                )
-        return super().get_ordering(request, queryset, view)
+def _body(value: str) -> Body:
+    body = Body.objects.filter(slug=value).first()
+    if body is None:
+        raise ValidationError({"body": [f"no body {value!r}: use its slug, e.g. lewp-police"]})
+    return body
+
+
+def _updated_since(value):
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise ValidationError({"updated_since": [f"a time from {MIN_YEAR} to {MAX_YEAR}"]})
+    return value
+
+
+class MeetingFilter(django_filters.FilterSet):
+    """Meetings of a body, in a range of (Brussels) days, changed since a time."""
+
+    body = django_filters.CharFilter(method="filter_body", max_length=80)
+    status = django_filters.ChoiceFilter(choices=MeetingStatus.choices)
+    date_after = django_filters.DateFilter(method="filter_date_after")
+    date_before = django_filters.DateFilter(method="filter_date_before")
+    updated_since = django_filters.IsoDateTimeFilter(method="filter_updated_since")
+
+    class Meta:
+        model = Meeting
+        fields = ()
+
+    def filter_body(self, queryset, name, value):
+        return queryset.filter(body=_body(value))
+
+    def filter_date_after(self, queryset, name, value):
+        return queryset.filter(starts_at__gte=_brussels_midnight(value))
+
+    def filter_date_before(self, queryset, name, value):
+        return queryset.filter(starts_at__lt=_brussels_midnight(value + datetime.timedelta(days=1)))
+
+    def filter_updated_since(self, queryset, name, value):
+        return queryset.filter(updated_at__gte=_updated_since(value))
+
+
+class ProcedureFilter(django_filters.FilterSet):
+    """Procedures led by a body, at a stage, with timeline events in a range of days, changed
+    since a time."""
+
+    body = django_filters.CharFilter(method="filter_body", max_length=80)
+    stage = django_filters.ChoiceFilter(choices=ProcedureStage.choices)
+    type = django_filters.ChoiceFilter(choices=ProcedureType.choices)
+    year = django_filters.NumberFilter(method="filter_year")
+    date_after = django_filters.DateFilter(method="filter_date_after")
+    date_before = django_filters.DateFilter(method="filter_date_before")
+    updated_since = django_filters.IsoDateTimeFilter(method="filter_updated_since")
+
+    class Meta:
+        model = Procedure
+        fields = ()
+
+    def filter_body(self, queryset, name, value):
+        return queryset.filter(lead_body=_body(value))
+
+    def filter_year(self, queryset, name, value):
+        if value != int(value) or not MIN_YEAR <= value <= MAX_YEAR:
+            raise ValidationError({"year": [f"a year from {MIN_YEAR} to {MAX_YEAR}"]})
+        return queryset.filter(year=int(value))
+
+    def filter_date_after(self, queryset, name, value):
+        events = ProcedureEvent.objects.filter(procedure=OuterRef("pk"), date__gte=value)
+        return queryset.filter(Exists(events))
+
+    def filter_date_before(self, queryset, name, value):
+        events = ProcedureEvent.objects.filter(procedure=OuterRef("pk"), date__lte=value)
+        return queryset.filter(Exists(events))
+
+    def filter_updated_since(self, queryset, name, value):
+        return queryset.filter(updated_at__gte=_updated_since(value))

@@ -1,9 +1,22 @@
-"""Documents as the API shows them: in full, or as the public register lists LIMITE ones."""
+"""Documents as the API shows them: in full, or as the public register lists LIMITE ones.
+
+Querysets come from ``documents.selectors.documents_for(user)``, which annotates what the
+representation needs (``full_access``, ``public``, the parent's visibility, the citations'
+visibility): nothing here decides who may see what.
+"""
 
 from django.urls import reverse
-from drf_spectacular.utils import PolymorphicProxySerializer
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
+from api.serializers.links import (
+    DocumentLinkSerializer,
+    MeetingLinkSerializer,
+    ProcedureLinkSerializer,
+    document_link,
+    meeting_link,
+    procedure_link,
+)
 from documents.models import Document, ReleaseReason
 
 
@@ -13,14 +26,16 @@ class DocumentListingSerializer(serializers.ModelSerializer):
     reference = serializers.CharField(read_only=True)
     cover_reference = serializers.CharField(read_only=True)
     suffix = serializers.SerializerMethodField()
-    public = serializers.BooleanField(source="is_public", read_only=True)
+    public = serializers.BooleanField(
+        read_only=True, help_text="whether anybody may read the document in full"
+    )
     url = serializers.HyperlinkedIdentityField(view_name="api:document-detail", lookup_field="slug")
 
     class Meta:
         model = Document
         fields = (
-            "url", "id", "reference", "cover_reference", "slug", "series", "number", "year",
-            "suffix", "date", "document_type", "subject", "distribution", "public",
+            "url", "reference", "cover_reference", "slug", "series", "number", "year", "suffix",
+            "date", "document_type", "subject", "distribution", "public",
         )  # fmt: skip
         read_only_fields = fields
 
@@ -31,7 +46,7 @@ class DocumentListingSerializer(serializers.ModelSerializer):
 class FileSerializer(serializers.Serializer):
     language = serializers.CharField()
     size = serializers.IntegerField()
-    sha256 = serializers.CharField()
+    sha256 = serializers.CharField(help_text="hex digest of the stored file")
     media_type = serializers.CharField()
     download_url = serializers.SerializerMethodField()
 
@@ -74,22 +89,36 @@ class DocumentSerializer(DocumentListingSerializer):
     def get_classification(self, document: Document) -> str | None:
         return None if not document.classification else document.get_classification_display()
 
-    def get_procedures(self, document: Document) -> list[str]:
-        return [procedure.reference for procedure in document.procedures.all()]
+    @extend_schema_field(ProcedureLinkSerializer(many=True))
+    def get_procedures(self, document: Document) -> list[dict]:
+        request = self.context["request"]
+        return [procedure_link(request, p) for p in document.procedures.all()]
 
     def get_subject_codes(self, document: Document) -> list[str]:
         return [str(link) for link in document.subject_code_links.all()]
 
-    def get_cites(self, document: Document) -> list[str]:
-        # Prefetched with the citations of documents hidden from the caller left out.
-        return [citation.reference for citation in document.visible_citations]
+    @extend_schema_field(DocumentLinkSerializer(many=True))
+    def get_cites(self, document: Document) -> list[dict]:
+        """Every reference the document cites, as written; the link only to documents the
+        caller may see (registered later or hidden: the same entry, without a URL)."""
+        request = self.context["request"]
+        return [
+            document_link(request, citation.reference, shown=citation.cited_visible)
+            for citation in document.citations.all()
+        ]
 
-    def get_meetings(self, document: Document) -> list[int]:
-        return sorted({item.meeting_id for item in document.agenda_items.all()})
+    @extend_schema_field(MeetingLinkSerializer(many=True))
+    def get_meetings(self, document: Document) -> list[dict]:
+        request = self.context["request"]
+        meetings = {item.meeting.key: item.meeting for item in document.agenda_items.all()}
+        return [meeting_link(request, meetings[key]) for key in sorted(meetings)]
 
-    def get_parent(self, document: Document) -> str | None:
-        # Only named when the caller may see it (prefetched as ``visible_parent``).
-        return document.visible_parent.reference if document.visible_parent else None
+    @extend_schema_field(DocumentLinkSerializer(allow_null=True))
+    def get_parent(self, document: Document) -> dict | None:
+        """The document this version revises, adds to or corrects, if the caller may see it."""
+        if document.parent_id is None or not document.parent_visible:
+            return None
+        return document_link(self.context["request"], document.parent_reference)
 
 
 # What a document is in a response: in full, or as the public register lists it.

@@ -1,34 +1,68 @@
-"""Procedures, meetings, bodies, subject codes and delegations."""
+"""Procedures, meetings, bodies, subject codes and delegations: public records, which name a
+document only when the caller may read it in full (``context["readable_documents"]``: the
+references of those among the documents a page links to, from the one rule)."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from api.serializers.links import (
+    BodyLinkSerializer,
+    DocumentLinkSerializer,
+    ProcedureLinkSerializer,
+    api_url,
+    body_link,
+    document_link,
+    procedure_link,
+)
 from documents.models import Body, Delegation, Meeting, Procedure, SubjectCode
 
 
+def _document(serializer, document_id: int | None) -> dict | None:
+    """A linked document the caller may read in full; None otherwise."""
+    reference = serializer.context["readable_documents"].get(document_id)
+    return None if reference is None else document_link(serializer.context["request"], reference)
+
+
 class BodySerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:body-detail", lookup_field="slug")
+    parent = serializers.SerializerMethodField()
+
     class Meta:
         model = Body
-        fields = ("id", "name", "abbreviation", "kind", "parent")
+        fields = ("url", "slug", "name", "abbreviation", "kind", "parent")
         read_only_fields = fields
+
+    @extend_schema_field(BodyLinkSerializer(allow_null=True))
+    def get_parent(self, body: Body) -> dict | None:
+        return body_link(self.context["request"], body.parent)
 
 
 class SubjectCodeSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
     class Meta:
         model = SubjectCode
-        fields = ("code", "description")
+        fields = ("url", "code", "description")
         read_only_fields = fields
+
+    def get_url(self, subject_code: SubjectCode) -> str:
+        return api_url(self.context["request"], "subjectcode-detail", code=code_slug(subject_code))
+
+
+def code_slug(subject_code: SubjectCode) -> str:
+    """``CFSP/PESC`` -> ``cfsp-pesc``: a subject code as a URL path segment."""
+    return subject_code.code.lower().replace("/", "-").replace(" ", "-")
 
 
 class DelegationSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api:delegation-detail", lookup_field="code"
+    )
+
     class Meta:
         model = Delegation
-        fields = ("code", "name", "kind")
+        fields = ("url", "code", "name", "kind")
         read_only_fields = fields
-
-
-def _visible_reference(document_id, visible: dict[int, str]) -> str | None:
-    """The reference of a linked document the caller may see; None otherwise."""
-    return visible.get(document_id) if document_id is not None else None
 
 
 class EventSerializer(serializers.Serializer):
@@ -37,15 +71,16 @@ class EventSerializer(serializers.Serializer):
     stage = serializers.CharField()
     document = serializers.SerializerMethodField()
 
-    def get_document(self, event) -> str | None:
-        return _visible_reference(event.document_id, self.context["visible_documents"])
+    @extend_schema_field(DocumentLinkSerializer(allow_null=True))
+    def get_document(self, event) -> dict | None:
+        return _document(self, event.document_id)
 
 
 class ProcedureSerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(
         view_name="api:procedure-detail", lookup_field="slug"
     )
-    lead_body = BodySerializer(read_only=True)
+    lead_body = serializers.SerializerMethodField()
     events = EventSerializer(many=True, read_only=True)
     documents_url = serializers.SerializerMethodField()
 
@@ -58,11 +93,12 @@ class ProcedureSerializer(serializers.ModelSerializer):
         )  # fmt: skip
         read_only_fields = fields
 
-    def get_documents_url(self, procedure: Procedure) -> str:
-        from django.urls import reverse
+    @extend_schema_field(BodyLinkSerializer(allow_null=True))
+    def get_lead_body(self, procedure: Procedure) -> dict | None:
+        return body_link(self.context["request"], procedure.lead_body)
 
-        path = reverse("api:document-list")
-        return self.context["request"].build_absolute_uri(f"{path}?procedure={procedure.slug}")
+    def get_documents_url(self, procedure: Procedure) -> str:
+        return api_url(self.context["request"], "document-list") + f"?procedure={procedure.slug}"
 
 
 class AgendaItemSerializer(serializers.Serializer):
@@ -71,17 +107,21 @@ class AgendaItemSerializer(serializers.Serializer):
     procedures = serializers.SerializerMethodField()
     documents = serializers.SerializerMethodField()
 
-    def get_procedures(self, item) -> list[str]:
-        return [procedure.reference for procedure in item.procedures.all()]
+    @extend_schema_field(ProcedureLinkSerializer(many=True))
+    def get_procedures(self, item) -> list[dict]:
+        return [procedure_link(self.context["request"], p) for p in item.procedures.all()]
 
-    def get_documents(self, item) -> list[str]:
-        # Prefetched through the visibility rule: only documents the caller may see.
-        return [document.reference for document in item.documents.all()]
+    @extend_schema_field(DocumentLinkSerializer(many=True))
+    def get_documents(self, item) -> list[dict]:
+        # Only documents the caller may read in full: that a LIMITE document is on an agenda is
+        # no more public than its other metadata.
+        links = [_document(self, link.document_id) for link in item.agendaitemdocument_set.all()]
+        return sorted((link for link in links if link), key=lambda link: link["reference"])
 
 
 class MeetingSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:meeting-detail")
-    body = BodySerializer(read_only=True)
+    url = serializers.HyperlinkedIdentityField(view_name="api:meeting-detail", lookup_field="key")
+    body = serializers.SerializerMethodField()
     agenda = AgendaItemSerializer(source="agenda_items", many=True, read_only=True)
     notice = serializers.SerializerMethodField()
     outcome_document = serializers.SerializerMethodField()
@@ -89,13 +129,20 @@ class MeetingSerializer(serializers.ModelSerializer):
     class Meta:
         model = Meeting
         fields = (
-            "url", "id", "body", "title", "starts_at", "ends_at", "place", "videoconference",
-            "status", "notice", "outcome", "outcome_document", "agenda", "updated_at",
+            "url", "key", "body", "title", "starts_at", "ends_at", "place", "videoconference",
+            "status", "notice", "outcome", "outcome_document", "agenda", "created_at",
+            "updated_at",
         )  # fmt: skip
         read_only_fields = fields
 
-    def get_notice(self, meeting: Meeting) -> str | None:
-        return _visible_reference(meeting.notice_id, self.context["visible_documents"])
+    @extend_schema_field(BodyLinkSerializer)
+    def get_body(self, meeting: Meeting) -> dict:
+        return body_link(self.context["request"], meeting.body)
 
-    def get_outcome_document(self, meeting: Meeting) -> str | None:
-        return _visible_reference(meeting.outcome_document_id, self.context["visible_documents"])
+    @extend_schema_field(DocumentLinkSerializer(allow_null=True))
+    def get_notice(self, meeting: Meeting) -> dict | None:
+        return _document(self, meeting.notice_id)
+
+    @extend_schema_field(DocumentLinkSerializer(allow_null=True))
+    def get_outcome_document(self, meeting: Meeting) -> dict | None:
+        return _document(self, meeting.outcome_document_id)

@@ -25,7 +25,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.models import APIToken
-from api.pagination import is_whole_number
 from documents.models import AgendaItem, Body, Document, Meeting, MeetingStatus
 
 # How far back the feed reaches; everything ahead is in it.
@@ -75,7 +74,9 @@ class CalendarFeedView(APIView):
     permission_classes: list = []
 
     @extend_schema(
-        parameters=[OpenApiParameter("body", OpenApiTypes.INT, description="only this body")],
+        parameters=[
+            OpenApiParameter("body", OpenApiTypes.STR, description="only this body (its slug)")
+        ],
         responses={(200, "text/calendar"): OpenApiTypes.STR},
     )
     def get(self, request, key: str):
@@ -94,9 +95,10 @@ def _meetings_for(user, *, body: str | None):
         starts_at__gte=timezone.now() - datetime.timedelta(days=PAST_DAYS)
     )
     if body is not None:
-        if not is_whole_number(body) or not Body.objects.filter(pk=int(body)).exists():
-            raise ValidationError({"body": [f"no body with id {body!r}"]})
-        meetings = meetings.filter(body_id=int(body))
+        found = Body.objects.filter(slug=body).first()
+        if found is None:
+            raise ValidationError({"body": [f"no body {body!r}: use its slug, e.g. lewp-police"]})
+        meetings = meetings.filter(body=found)
     return meetings.select_related("body").prefetch_related(
         Prefetch(
             "agenda_items",
@@ -123,7 +125,7 @@ def _calendar(meetings, request) -> Calendar:
     calendar.add("x-wr-timezone", settings.TIME_ZONE)
     for meeting in meetings:
         event = Event()
-        event.add("uid", f"meeting-{meeting.pk}@{request.get_host()}")
+        event.add("uid", f"meeting-{meeting.key}@{request.get_host()}")
         event.add("dtstamp", meeting.updated_at)
         event.add("last-modified", meeting.updated_at)
         event.add("dtstart", meeting.starts_at)
@@ -140,7 +142,8 @@ def _calendar(meetings, request) -> Calendar:
             )
         event.add("description", "\n".join(lines))
         event.add(
-            "url", request.build_absolute_uri(reverse("api:meeting-detail", args=[meeting.pk]))
+            "url",
+            request.build_absolute_uri(reverse("api:meeting-detail", kwargs={"key": meeting.key})),
         )
         calendar.add_component(event)
     return calendar

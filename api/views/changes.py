@@ -1,161 +1,175 @@
-"""The changes feed mirrors replay: every change, in order, as the caller may see it."""
+"""The changes feed mirrors replay: every record kind, in order, as the caller may see it."""
 
-from django.db.models import Min
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import (
-    OpenApiParameter,
-    PolymorphicProxySerializer,
-    extend_schema,
-    extend_schema_field,
-)
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.feed_cursor import cursor_decode, cursor_encode
-from api.pagination import is_whole_number
-from api.serializers import DocumentListingSerializer, DocumentSerializer
-from api.views.documents import client_address, documents_for
-from documents.models import Change
-from documents.querysets import visibility_rules
+from api.pagination import page_size_of, token_decode, token_encode
+from api.serializers import (
+    BodySerializer,
+    DelegationSerializer,
+    DocumentSerializer,
+    MeetingSerializer,
+    ProcedureSerializer,
+    SubjectCodeSerializer,
+)
+from api.serializers.links import api_url
+from api.serializers.registry import code_slug
+from api.views.base import parameters_check
+from api.views.documents import client_address
+from api.views.registry import (
+    meeting_document_ids,
+    meetings_queryset,
+    procedure_document_ids,
+    procedures_queryset,
+    readable_references,
+)
+from documents.models import Body, Delegation, RecordKind, SubjectCode
+from documents.selectors import changes_seen_by, documents_for
 from documents.services.audit import reads_record
-from documents.services.changes import changes_sequence
+from documents.services.changes import changes_pending, changes_sequence
 
-MAX_LIMIT = 500
-# How many pages of the log one request reads at most, looking for changes to show.
-SCAN_FACTOR = 10
+PURPOSE = "changes-feed-cursor"
 
 
 class ChangeSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=["upsert", "tombstone"])
-    document_id = serializers.IntegerField()
-    changed_at = serializers.DateTimeField()
-    document = serializers.SerializerMethodField()
-
-    @extend_schema_field(
-        PolymorphicProxySerializer(
-            component_name="DocumentOrListingOrNone",
-            serializers=[DocumentSerializer, DocumentListingSerializer],
-            resource_type_field_name=None,
-            allow_null=True,  # a tombstone has no document
-        )
+    record = serializers.ChoiceField(choices=RecordKind.values)
+    key = serializers.CharField(help_text="the record's stable public key")
+    action = serializers.ChoiceField(choices=["upsert", "tombstone"])
+    changed_at = serializers.DateTimeField(
+        allow_null=True, help_text="null where when it changed is not yours to know"
     )
-    def get_document(self, entry) -> dict | None:
-        return entry["document"]
+    url = serializers.URLField(allow_null=True)
+    data = serializers.JSONField(
+        allow_null=True, help_text="the record as the resource shows it to you; null: tombstone"
+    )
 
 
 class ChangesPageSerializer(serializers.Serializer):
-    changes = ChangeSerializer(many=True)
-    cursor = serializers.CharField(help_text="opaque: pass it as `after` to read on")
-    next = serializers.URLField(allow_null=True)
+    results = ChangeSerializer(many=True)
+    next = serializers.URLField(allow_null=True, help_text="null: caught up; poll `cursor`")
+    cursor = serializers.CharField(help_text="opaque: pass it as `cursor` to read on later")
+
+
+def _documents(request, ids):
+    found = documents_for(request.user).in_bulk(ids)
+    return found, lambda d: DocumentSerializer(d, context={"request": request}).data
+
+
+def _with_links(queryset, linked_document_ids, serializer):
+    """Public records that name documents (as their own resource shows them)."""
+
+    def fetch(request, ids):
+        found = queryset().in_bulk(ids)
+        readable = readable_references(request.user, linked_document_ids(found.values()))
+        context = {"request": request, "readable_documents": readable}
+        return found, lambda obj: serializer(obj, context=context).data
+
+    return fetch
+
+
+def _plain(model, serializer, related=()):
+    def fetch(request, ids):
+        found = model.objects.select_related(*related).in_bulk(ids)
+        return found, lambda obj: serializer(obj, context={"request": request}).data
+
+    return fetch
+
+
+FETCH = {
+    RecordKind.DOCUMENT: _documents,
+    RecordKind.MEETING: _with_links(meetings_queryset, meeting_document_ids, MeetingSerializer),
+    RecordKind.PROCEDURE: _with_links(
+        procedures_queryset, procedure_document_ids, ProcedureSerializer
+    ),
+    RecordKind.BODY: _plain(Body, BodySerializer, ["parent"]),
+    RecordKind.SUBJECT_CODE: _plain(SubjectCode, SubjectCodeSerializer),
+    RecordKind.DELEGATION: _plain(Delegation, DelegationSerializer),
+}
+DETAIL = {  # the detail URL of each record kind, by its key
+    RecordKind.DOCUMENT: ("document-detail", "slug"),
+    RecordKind.MEETING: ("meeting-detail", "key"),
+    RecordKind.PROCEDURE: ("procedure-detail", "slug"),
+    RecordKind.BODY: ("body-detail", "slug"),
+    RecordKind.SUBJECT_CODE: ("subjectcode-detail", "code"),
+    RecordKind.DELEGATION: ("delegation-detail", "code"),
+}
 
 
 class ChangesView(APIView):
-    """Every change to the register after position ``after``, oldest first.
+    """Every change to the register after ``cursor``, oldest first: documents, procedures,
+    meetings, bodies, subject codes and delegations.
 
-    Each change carries the document as the caller may see it now (``upsert``), or only its
-    id when it was deleted or became hidden from the caller (``tombstone``: drop it from a
-    mirror). Changes to documents the caller never could see are not shown at all, and
-    entries carry no position of their own: resume from the page's opaque ``cursor``.
-    Replaying from the start (no ``after``) and then from each page's ``cursor`` rebuilds
-    exactly what ``/api/v1/documents/`` shows this caller. Positions are handed out after
-    commit, so a change committed late still comes after the ones already read, never before.
+    Each record appears once, at its latest change you may see, with the record as you may see
+    it now (``upsert``), or only its key when it was deleted or you may no longer see it
+    (``tombstone``, sent once, when that happens: drop it from your mirror). Changes you may
+    not see are not shown at all and do not shorten a page: a page is full unless you are
+    caught up. Replaying from the start (no ``cursor``) and then from each page's ``cursor``
+    rebuilds exactly what the lists show you. Positions are handed out after commit, so a
+    change committed late still comes after the ones already read, never before.
     """
 
     @extend_schema(
         parameters=[
-            OpenApiParameter(
-                "after", OpenApiTypes.STR, description="the cursor of the last page read"
-            ),
-            OpenApiParameter("limit", OpenApiTypes.INT, description=f"1 to {MAX_LIMIT}"),
+            OpenApiParameter("cursor", OpenApiTypes.STR, description="the last page's cursor"),
+            OpenApiParameter("page_size", OpenApiTypes.INT, description="1 to 500 (100)"),
         ],
         responses=ChangesPageSerializer,
     )
     def get(self, request):
-        raw_after = request.query_params.get("after")
-        after = cursor_decode(raw_after) if raw_after else 0
-        limit = self._number(request, "limit", default=100, low=1, high=MAX_LIMIT)
-        if unknown := sorted(set(request.query_params) - {"after", "limit", "format"}):
-            raise ValidationError(
-                {name: ["unknown parameter; known: after, limit"] for name in unknown}
-            )
-        changes_sequence()
-        entries, shown, cursor, more = self._scan(request, after=after, limit=limit)
-        reads_record(
-            user=request.user, documents=shown, via="feed", address=client_address(request)
-        )
-        token = cursor_encode(cursor)
-        next_url = (
-            request.build_absolute_uri(f"{request.path}?after={token}&limit={limit}")
-            if more
-            else None
-        )
-        return Response({"changes": entries, "cursor": token, "next": next_url})
-
-    def _scan(self, request, *, after: int, limit: int):
-        """Up to ``limit`` entries after position ``after``, reading at most SCAN_FACTOR
-        pages of the log. The cursor moves past what was shown, never past changes the caller
-        was not shown (they are read again next time, and skipped again), except when a whole
-        scan finds nothing to show: then it moves to the end of the scan, which tells only
-        that the log is long, not how long."""
-        entries, shown, context = [], {}, {"request": request}
-        cursor, scanned_to = after, after
-        for _page in range(SCAN_FACTOR):
-            page = list(Change.objects.filter(position__gt=scanned_to).order_by("position")[:limit])
-            if not page:
-                return entries, list(shown.values()), cursor, False
-            visible = documents_for(request.user).in_bulk({c.document_id for c in page})
-            first_seen = _first_listed(request.user, {c.document_id for c in page} - set(visible))
-            for change in page:
-                if change.document_id in visible:
-                    document = visible[change.document_id]
-                    shown[document.pk] = document
-                    entries.append(
-                        _entry(change, "upsert", DocumentSerializer(document, context=context).data)
-                    )
-                elif first_seen.get(change.document_id, change.position + 1) <= change.position:
-                    entries.append(_entry(change, "tombstone", None))
-                else:
-                    continue  # a document this caller never could see: not even that it changed
-                cursor = change.position
-                if len(entries) == limit:
-                    return entries, list(shown.values()), cursor, True
-            scanned_to = page[-1].position
-            if len(page) < limit:
-                return entries, list(shown.values()), cursor, False
-        if not entries:
-            cursor = scanned_to  # a whole scan of hidden changes: move on, or stay stuck
-        return entries, list(shown.values()), cursor, True
+        parameters_check(request, {"cursor", "page_size", "format"})
+        raw = request.query_params.get("cursor")
+        after = _position(token_decode(PURPOSE, raw)) if raw is not None else 0
+        size = page_size_of(request, default=100)
+        if changes_pending():
+            changes_sequence()
+        changes = changes_seen_by(request.user, after=after, limit=size)
+        results, shown = self._entries(request, changes)
+        reads_record(user=request.user, documents=shown, via="feed",
+                     address=client_address(request))  # fmt: skip
+        cursor = changes[-1].position if changes else after
+        token = token_encode(PURPOSE, {"p": cursor})
+        next_url = None
+        if len(changes) == size:
+            next_url = api_url(request, "changes") + f"?cursor={token}&page_size={size}"
+        return Response({"results": results, "next": next_url, "cursor": token})
 
     @staticmethod
-    def _number(request, name: str, *, default: int, low: int, high: int) -> int:
-        raw = request.query_params.get(name)
-        if raw is None:
-            return default
-        if not is_whole_number(raw) or not low <= int(raw) <= high:
-            raise ValidationError({name: [f"a whole number from {low} to {high}"]})
-        return int(raw)
+    def _entries(request, changes):
+        wanted: dict[str, set[int]] = {}
+        for change in changes:
+            if change.level_now:
+                wanted.setdefault(change.record, set()).add(change.record_id)
+        fetched = {record: FETCH[record](request, ids) for record, ids in sorted(wanted.items())}
+        results, shown = [], []
+        for change in changes:
+            entry = {"record": change.record, "key": change.key, "action": "tombstone",
+                     "changed_at": None, "url": None, "data": None}  # fmt: skip
+            if change.level_now:
+                found, represent = fetched[change.record]
+                record = found.get(change.record_id)
+                if record is None:  # hidden or gone meanwhile: its own change comes later
+                    continue
+                full = getattr(record, "full_access", True)
+                name, lookup = DETAIL[change.record]
+                key = code_slug(record) if change.record == RecordKind.SUBJECT_CODE else change.key
+                entry.update(
+                    action="upsert", data=represent(record),
+                    changed_at=change.changed_at if full else None,
+                    url=api_url(request, name, **{lookup: key}),
+                )  # fmt: skip
+                if change.record == RecordKind.DOCUMENT:
+                    shown.append(record)
+            results.append(ChangeSerializer(entry).data)
+        return results, shown
 
 
-def _entry(change: Change, kind: str, document: dict | None) -> dict:
-    return {
-        "kind": kind,
-        "document_id": change.document_id,
-        "changed_at": change.changed_at,
-        "document": document,
-    }
+def _position(cursor) -> int:
+    from rest_framework.exceptions import ValidationError
 
-
-def _first_listed(user, document_ids: set[int]) -> dict[int, int]:
-    """For documents hidden from ``user`` now: the first position at which the change log's
-    snapshot shows ``user`` could list them (a mirror may hold them since). One query."""
-    if not document_ids:
-        return {}
-    listed, _readable = visibility_rules(user, document="document_id")
-    seen = (
-        Change.objects.filter(listed, document_id__in=document_ids, position__isnull=False)
-        .values("document_id")
-        .annotate(first=Min("position"))
-    )
-    return {row["document_id"]: row["first"] for row in seen}
+    position = cursor.get("p") if isinstance(cursor, dict) else None
+    if not isinstance(position, int) or position < 0:
+        raise ValidationError({"cursor": ["invalid cursor"]})
+    return position

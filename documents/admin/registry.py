@@ -24,8 +24,29 @@ from documents.models import (
     UserProfile,
 )
 from documents.selectors import meeting_history, procedure_history
-from documents.services.meetings import agenda_item_links_set
-from documents.services.procedures import procedure_stage_sync
+from documents.services.meetings import (
+    agenda_item_links_set,
+    meeting_agenda_changed,
+    meeting_delete,
+    meeting_save,
+)
+from documents.services.procedures import (
+    procedure_delete,
+    procedure_save,
+    procedure_timeline_changed,
+)
+from documents.services.reference import reference_record_delete, reference_record_save
+
+
+class ReferenceRecordAdminMixin:
+    """Bodies, subject codes and delegations are saved and deleted through their service, so
+    that mirrors are told."""
+
+    def save_model(self, request, obj, form, change) -> None:
+        reference_record_save(record=obj, changed=form.changed_data if change else None)
+
+    def delete_model(self, request, obj) -> None:
+        reference_record_delete(record=obj)
 
 
 class TimelineFormSet(forms.BaseInlineFormSet):
@@ -101,9 +122,16 @@ class ProcedureAdmin(ProtectedNamesHiddenMixin, RecordHistoryMixin, admin.ModelA
         "commission_proposal_date", "lead_body", "stage", "adopted_act", "created_at", "updated_at",
     )  # fmt: skip
 
+    def save_model(self, request, obj, form, change) -> None:
+        procedure_save(procedure=obj, by=request.user)
+
+    def delete_model(self, request, obj) -> None:
+        procedure_delete(procedure=obj, by=request.user)
+
     def save_formset(self, request, form, formset, change) -> None:
         super().save_formset(request, form, formset, change)
-        procedure_stage_sync(procedure=form.instance)
+        if formset.model is ProcedureEvent and formset.has_changed():
+            procedure_timeline_changed(procedure=form.instance, by=request.user)
 
 
 class AgendaItemForm(forms.ModelForm):
@@ -160,9 +188,18 @@ class MeetingAdmin(
     search_fields = ("title", "body__name", "body__abbreviation")
     autocomplete_fields = ("body", "notice", "outcome_document")
     inlines = (AgendaItemInline,)
+    readonly_fields = ("key",)
+
+    def save_model(self, request, obj, form, change) -> None:
+        meeting_save(meeting=obj, by=request.user)
+
+    def delete_model(self, request, obj) -> None:
+        meeting_delete(meeting=obj, by=request.user)
 
     def save_formset(self, request, form, formset, change) -> None:
         super().save_formset(request, form, formset, change)
+        if any(f.has_changed() and set(f.changed_data) & {"order", "title"} for f in formset.forms):
+            meeting_agenda_changed(meeting=form.instance)
         for item_form in formset.forms:
             if item_form.instance.pk and item_form.has_changed():
                 agenda_item_links_set(
@@ -174,7 +211,7 @@ class MeetingAdmin(
 
 
 @admin.register(Body)
-class BodyAdmin(ProtectedNamesHiddenMixin, admin.ModelAdmin):
+class BodyAdmin(ReferenceRecordAdminMixin, ProtectedNamesHiddenMixin, admin.ModelAdmin):
     list_display = ("name", "abbreviation", "kind", "parent")
     list_filter = ("kind",)
     list_select_related = ("parent",)
@@ -183,14 +220,14 @@ class BodyAdmin(ProtectedNamesHiddenMixin, admin.ModelAdmin):
 
 
 @admin.register(Delegation)
-class DelegationAdmin(ProtectedNamesHiddenMixin, admin.ModelAdmin):
+class DelegationAdmin(ReferenceRecordAdminMixin, ProtectedNamesHiddenMixin, admin.ModelAdmin):
     list_display = ("code", "name", "kind")
     list_filter = ("kind",)
     search_fields = ("code", "name")
 
 
 @admin.register(SubjectCode)
-class SubjectCodeAdmin(ProtectedNamesHiddenMixin, admin.ModelAdmin):
+class SubjectCodeAdmin(ReferenceRecordAdminMixin, ProtectedNamesHiddenMixin, admin.ModelAdmin):
     list_display = ("code", "description")
     search_fields = ("code", "description")
 

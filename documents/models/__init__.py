@@ -2,7 +2,13 @@
 
 from documents.models.audit import DocumentRead, ReadKind
 from documents.models.bodies import Body, Delegation
-from documents.models.changes import Change, ChangeKind
+from documents.models.changes import (
+    Change,
+    ChangeKind,
+    ChangeScope,
+    RecordKind,
+    VisibilityState,
+)
 from documents.models.choices import (
     BodyKind,
     Classification,
@@ -38,6 +44,7 @@ __all__ = [
     "BodyKind",
     "Change",
     "ChangeKind",
+    "ChangeScope",
     "Citation",
     "Classification",
     "Counter",
@@ -60,9 +67,11 @@ __all__ = [
     "ProcedureStage",
     "ProcedureType",
     "ReadKind",
+    "RecordKind",
     "ReleaseReason",
     "Series",
     "SubjectCode",
     "SubjectCodeNumber",
     "UserProfile",
+    "VisibilityState",
 ]

@@ -3,6 +3,7 @@
 from django.db import models
 
 from documents.models.choices import BodyKind, DelegationKind
+from documents.models.keys import SLUG_PATTERN, unique_slug
 
 
 class Body(models.Model):
@@ -14,6 +15,9 @@ class Body(models.Model):
 
     name = models.CharField(max_length=200, unique=True)
     abbreviation = models.CharField(max_length=60, blank=True, help_text="e.g. LEWP (Police)")
+    # The stable key mirrors and URLs use (``lewp-police``): set once, from the abbreviation or
+    # the name, and never changed (a renamed body keeps its key).
+    slug = models.SlugField(max_length=80, unique=True, editable=False)
     kind = models.CharField(max_length=20, choices=BodyKind.choices)
     # A body that others report to is not deleted from under them.
     parent = models.ForeignKey(
@@ -32,10 +36,19 @@ class Body(models.Model):
                 condition=models.Q(kind__in=BodyKind.values),
                 name="%(app_label)s_%(class)s_kind_known",
             ),
+            models.CheckConstraint(
+                condition=models.Q(slug__regex=SLUG_PATTERN),
+                name="%(app_label)s_%(class)s_slug_form",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.abbreviation or self.name
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.slug:
+            self.slug = unique_slug(Body, self.abbreviation or self.name)
+        super().save(*args, **kwargs)
 
 
 class Delegation(models.Model):

@@ -189,7 +189,9 @@ class Document(models.Model):
             ("classify_document", "Can set the EU classification of documents"),
         ]
         indexes = [
-            models.Index(fields=["date"], name="documents_document_date_idx"),
+            # The document list's keyset (newest first, the id breaking ties): a page at any
+            # depth is an index range, never a sort of the table.
+            models.Index(fields=["date", "id"], name="documents_document_date_idx"),
             models.Index(fields=["updated_at"], name="documents_document_updated_idx"),
         ]
 
@@ -214,13 +216,6 @@ class Document(models.Model):
     @property
     def cover_reference(self) -> str:
         return self.reference_value.cover
-
-    @property
-    def is_public(self) -> bool:
-        """Effectively public now: never marked LIMITE, or released."""
-        return self.classification == Classification.UNCLASSIFIED and (
-            self.distribution == Distribution.PUBLIC or self.released_at is not None
-        )
 
 
 class DocumentProcedure(models.Model):

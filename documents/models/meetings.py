@@ -1,9 +1,11 @@
 """Meetings of Council bodies and their agendas."""
 
 from django.db import models
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from documents.models.choices import MeetingStatus
+from documents.models.keys import SLUG_PATTERN, unique_slug
 
 
 class Meeting(models.Model):
@@ -11,6 +13,9 @@ class Meeting(models.Model):
 
     # A body with meetings on record is not deleted.
     body = models.ForeignKey("documents.Body", on_delete=models.PROTECT, related_name="meetings")
+    # The stable key mirrors and URLs use (``lewp-police-2022-06-22``): the body and the date
+    # first planned, set once; a meeting that moves keeps it.
+    key = models.SlugField(max_length=100, unique=True, editable=False)
     title = models.CharField(max_length=200, blank=True)
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField(null=True, blank=True)
@@ -48,13 +53,28 @@ class Meeting(models.Model):
                 | models.Q(ends_at__gt=models.F("starts_at")),
                 name="%(app_label)s_%(class)s_ends_after_start",
             ),
+            models.CheckConstraint(
+                condition=models.Q(key__regex=SLUG_PATTERN), name="%(app_label)s_%(class)s_key_form"
+            ),
         ]
-        indexes = [models.Index(fields=["starts_at"], name="documents_meeting_starts_idx")]
+        indexes = [
+            models.Index(fields=["starts_at", "id"], name="documents_meeting_starts_idx"),
+            models.Index(fields=["body", "starts_at", "id"], name="documents_meeting_body_idx"),
+            models.Index(fields=["updated_at", "id"], name="documents_meeting_updated_idx"),
+        ]
 
     def __str__(self) -> str:
-        from django.utils import timezone
-
         return f"{self.body} {timezone.localtime(self.starts_at):%d.%m.%Y %H:%M}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.key_assign()
+        super().save(*args, **kwargs)
+
+    def key_assign(self) -> None:
+        """Give a new meeting its key: its body and the day it is first planned for."""
+        if not self.key and self.body_id and self.starts_at:
+            day = timezone.localtime(self.starts_at).date()
+            self.key = unique_slug(Meeting, f"{self.body.slug} {day.isoformat()}", field="key")
 
 
 class AgendaItem(models.Model):

@@ -31,7 +31,11 @@ from documents.references import (
     parse_procedure_reference,
     parse_suffix_chain,
 )
-from documents.services.changes import documents_changed
+from documents.services.changes import (
+    document_changed,
+    document_states,
+    document_visibility_changed,
+)
 from documents.services.history import links_create, links_replace
 from documents.services.numbering import counter_lock, counter_next, document_scope
 from documents.services.subject_codes import (
@@ -242,9 +246,9 @@ def document_register(
     for citation in waiting:
         citation.cited = document
         citation.save(update_fields=["cited"])
-    documents_changed([document.pk], ChangeKind.CREATED)
-    # What the citing documents show of this citation now depends on who may see this one.
-    documents_changed([citation.document_id for citation in waiting], ChangeKind.UPDATED)
+    # Logged as a change of who may see it (from nobody): the documents citing it show the
+    # link to it to those who may see it, and only to them.
+    document_visibility_changed(document, kind=ChangeKind.CREATED, was=None)
     return document
 
 
@@ -400,35 +404,32 @@ def document_update(
         document.full_clean()
         document._history_user = updated_by
         document.save()
-    touched = bool(changed)
-    if procedures is not None:
-        touched |= bool(
-            links_replace(
-                DocumentProcedure, owner={"document": document}, field="procedure",
-                wanted=_procedures_resolve(procedures), by=updated_by,
-            )
-        )  # fmt: skip
-    if bodies is not None:
-        touched |= bool(
-            links_replace(
-                DocumentBody, owner={"document": document}, field="body", wanted=list(bodies),
-                by=updated_by,
-            )
-        )  # fmt: skip
+    touched = set(changed)
+    if procedures is not None and links_replace(
+        DocumentProcedure, owner={"document": document}, field="procedure",
+        wanted=_procedures_resolve(procedures), by=updated_by,
+    ):  # fmt: skip
+        touched.add("procedures")
+    if bodies is not None and links_replace(
+        DocumentBody, owner={"document": document}, field="body", wanted=list(bodies),
+        by=updated_by,
+    ):  # fmt: skip
+        touched.add("bodies")
     if cites is not None:
         references = _citations_resolve(cites)
         for citation in document.citations.exclude(reference__in=references):
             citation._history_user = updated_by
             citation.delete()
-            touched = True
+            touched.add("cites")
         known = set(document.citations.values_list("reference", flat=True))
         new_references = [r for r in references if r not in known]
         _citations_add(document=document, references=new_references, by=updated_by)
-        touched |= bool(new_references)
+        if new_references:
+            touched.add("cites")
     if touched:
         if not changed:  # only links changed: the row itself is touched (we hold its lock)
             document.save(update_fields=["updated_at"])
-        documents_changed([document.pk], ChangeKind.UPDATED)
+        document_changed([document], fields=touched)
     return document
 
 
@@ -436,6 +437,8 @@ def document_update(
 def document_delete(*, document: Document, deleted_by: AbstractBaseUser | None = None) -> None:
     """Delete a document nothing points at (PROTECT refuses the rest); mirrors are told."""
     document = Document.objects.select_for_update().get(pk=document.pk)
-    documents_changed([document.pk], ChangeKind.DELETED, visibility=True)
+    pk = document.pk
+    was = document_states([pk])[pk]
     document._history_user = deleted_by
     document.delete()
+    document_visibility_changed(document, kind=ChangeKind.DELETED, was=was, document_id=pk)

@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
 
-from documents.models import ChangeKind, Classification, Document, DocumentFile
-from documents.services.changes import documents_changed
+from documents.models import Classification, Document, DocumentFile
+from documents.services.changes import document_changed
 
 # What a Council document's text comes as.
 ALLOWED_MEDIA_TYPES = {
@@ -93,5 +93,5 @@ def document_file_add(
     # orphan file on disk but never a row without its file.
     stored.save()
     document.save(update_fields=["updated_at"])  # its files are part of what it shows
-    documents_changed([document.pk], ChangeKind.UPDATED)
+    document_changed([document], fields=["files"])
     return stored

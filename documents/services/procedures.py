@@ -6,8 +6,17 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
-from documents.models import Body, Document, Procedure, ProcedureEvent, ProcedureStage
+from documents.models import (
+    Body,
+    ChangeKind,
+    Document,
+    Procedure,
+    ProcedureEvent,
+    ProcedureStage,
+    RecordKind,
+)
 from documents.references import InvalidReference, parse_procedure_reference
+from documents.services.changes import record_changed
 
 
 @transaction.atomic
@@ -39,7 +48,49 @@ def procedure_create(
         stage=stage,
     )
     procedure.full_clean(exclude=["reference", "slug"])
-    procedure.save()
+    return procedure_save(procedure=procedure)
+
+
+# What a clerk may change of a registered procedure (its reference never changes).
+PROCEDURE_FIELDS = (
+    "title", "commission_proposal", "commission_proposal_date", "lead_body", "stage",
+    "adopted_act",
+)  # fmt: skip
+
+
+@transaction.atomic
+def procedure_save(*, procedure: Procedure, by=None) -> Procedure:
+    """Save a new or edited procedure (the admin's form instance, or one built by a service)
+    and tell mirrors: created, or which fields changed. A save that changes nothing logs
+    nothing."""
+    procedure._history_user = by
+    if procedure.pk is None:
+        procedure.save()
+        record_changed(record=RecordKind.PROCEDURE, record_id=procedure.pk, key=procedure.slug,
+                       kind=ChangeKind.CREATED)  # fmt: skip
+        return procedure
+    stored = Procedure.objects.select_for_update().get(pk=procedure.pk)
+    changed = [
+        name for name in PROCEDURE_FIELDS
+        if getattr(stored, _attname(name)) != getattr(procedure, _attname(name))
+    ]  # fmt: skip
+    if changed:
+        procedure.full_clean()
+        procedure.save()
+        record_changed(record=RecordKind.PROCEDURE, record_id=procedure.pk, key=procedure.slug,
+                       fields=changed)  # fmt: skip
+    return procedure
+
+
+def _attname(field: str) -> str:
+    return "lead_body_id" if field == "lead_body" else field
+
+
+def procedure_timeline_changed(*, procedure: Procedure, by=None) -> Procedure:
+    """Events were added or corrected (the admin's inline): the stage follows the latest."""
+    procedure = procedure_stage_sync(procedure=procedure)
+    record_changed(record=RecordKind.PROCEDURE, record_id=procedure.pk, key=procedure.slug,
+                   fields=["events"])  # fmt: skip
     return procedure
 
 
@@ -73,7 +124,7 @@ def procedure_event_add(
         if stage not in (ProcedureStage.ADOPTED, ProcedureStage.PUBLISHED):
             raise ValidationError({"adopted_act": "only an event that adopts the act names it"})
         procedure.adopted_act = adopted_act
-    procedure_stage_sync(procedure=procedure)
+    procedure_timeline_changed(procedure=procedure)
     return event
 
 
@@ -85,3 +136,12 @@ def procedure_stage_sync(*, procedure: Procedure) -> Procedure:
     procedure.full_clean()
     procedure.save()
     return procedure
+
+
+@transaction.atomic
+def procedure_delete(*, procedure: Procedure, by=None) -> None:
+    """Delete a procedure nothing points at (PROTECT refuses the rest); mirrors are told."""
+    pk, key = procedure.pk, procedure.slug
+    procedure._history_user = by
+    procedure.delete()
+    record_changed(record=RecordKind.PROCEDURE, record_id=pk, key=key, kind=ChangeKind.DELETED)

@@ -6,13 +6,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from documents.models import ChangeKind, Classification, Distribution, Document, ReleaseReason
-from documents.services.changes import documents_changed
+from documents.services.changes import document_states, document_visibility_changed
 
 RELEASE_PERMISSION = "documents.release_document"
 
 
-def _locked(document: Document) -> Document:
-    return Document.objects.select_for_update(no_key=True).get(pk=document.pk)
+def _locked(document: Document) -> tuple[Document, int]:
+    """The document, locked, and its visibility state before the change."""
+    document = Document.objects.select_for_update(no_key=True).get(pk=document.pk)
+    return document, document_states([document.pk])[document.pk]
 
 
 def _require_release_permission(user: AbstractBaseUser) -> None:
@@ -30,7 +32,7 @@ def document_release(
     public. A granted access request must name the request in ``note``.
     """
     _require_release_permission(released_by)
-    document = _locked(document)
+    document, was = _locked(document)
     if reason not in ReleaseReason.values:
         raise ValidationError({"release_reason": "choose why the document may be released"})
     if reason == ReleaseReason.ACCESS_REQUEST and not note.strip():
@@ -51,7 +53,7 @@ def document_release(
     document._history_user = released_by
     document.full_clean()
     document.save()
-    documents_changed([document.pk], ChangeKind.RELEASED)
+    document_visibility_changed(document, kind=ChangeKind.RELEASED, was=was, fields=["released_at"])
     return document
 
 
@@ -61,7 +63,7 @@ def document_release_undo(
 ) -> Document:
     """Withdraw a release made in error: the document is LIMITE again. The history keeps both."""
     _require_release_permission(undone_by)
-    document = _locked(document)
+    document, was = _locked(document)
     if not reason.strip():
         raise ValidationError({"reason": "say why the release is undone"})
     if document.released_at is None:
@@ -74,7 +76,9 @@ def document_release_undo(
     document._history_user = undone_by
     document.full_clean()
     document.save()
-    documents_changed([document.pk], ChangeKind.WITHDRAWN)
+    document_visibility_changed(
+        document, kind=ChangeKind.WITHDRAWN, was=was, fields=["released_at"]
+    )
     return document
 
 
@@ -92,7 +96,7 @@ def document_classify(
     """
     if not classified_by.has_perm(CLASSIFY_PERMISSION):
         raise PermissionDenied("only a security officer sets classifications")
-    document = _locked(document)
+    document, was = _locked(document)
     if classification not in Classification.values:
         raise ValidationError({"classification": f"{classification!r} is not a level"})
     profile = getattr(classified_by, "profile", None)
@@ -110,5 +114,7 @@ def document_classify(
     document._history_user = classified_by
     document.full_clean()
     document.save()
-    documents_changed([document.pk], ChangeKind.UPDATED, visibility=True)
+    document_visibility_changed(
+        document, kind=ChangeKind.CLASSIFIED, was=was, fields=["classification"]
+    )
     return document

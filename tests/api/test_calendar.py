@@ -71,7 +71,7 @@ def test_calendar_filters_by_body(delegate):
     Meeting.objects.create(body=other, starts_at=timezone.now(), title="Transparency")
     url = calendar_url(delegate, key)
 
-    only_other = events_of(APIClient().get(url, {"body": other.pk}))
+    only_other = events_of(APIClient().get(url, {"body": other.slug}))
     bad = APIClient().get(url, {"body": "abc"})
     superscript = APIClient().get(url, {"body": "²"})
 

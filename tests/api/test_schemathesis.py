@@ -31,8 +31,8 @@ DEMO_OBJECTS = {
     "/api/v1/documents/{slug}/": {"slug": "st-5397-2024-init"},
     "/api/v1/documents/{slug}/files/{language}/": {"slug": "st-5397-2024-init", "language": "en"},
     "/api/v1/procedures/{slug}/": {"slug": "2023-0452-cod"},
-    "/api/v1/meetings/{id}/": {"id": lambda: Meeting.objects.order_by("pk").first().pk},
-    "/api/v1/bodies/{id}/": {"id": lambda: Body.objects.order_by("pk").first().pk},
+    "/api/v1/meetings/{key}/": {"key": lambda: Meeting.objects.order_by("pk").first().key},
+    "/api/v1/bodies/{slug}/": {"slug": lambda: Body.objects.order_by("pk").first().slug},
     "/api/v1/delegations/{code}/": {"code": "BE"},
     "/api/v1/subject-codes/{code}/": {"code": lambda: SubjectCode.objects.order_by("pk")[0].code},
 }

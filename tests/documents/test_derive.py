@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 
 from documents.models import Classification, Distribution, Document
 from documents.services import document_derive
+from tests import oracle
 from tests.factories import DocumentFactory, ProcedureFactory, SubjectCodeFactory
 
 
@@ -71,7 +72,7 @@ def test_extract_is_a_public_text(note):
         Distribution.PUBLIC,
         Classification.UNCLASSIFIED,
     )
-    assert ext.is_public
+    assert oracle.is_public(ext)
 
 
 @pytest.mark.django_db
