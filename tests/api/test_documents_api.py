@@ -138,7 +138,10 @@ def test_citations_show_every_reference_and_link_only_what_the_reader_may_see(re
     assert shown["cites"] == [
         {"reference": documents["secret"].reference, "url": None},  # hidden: no link
         {"reference": "ST 1234 1999 INIT", "url": None},  # not registered
-        {"reference": limite.reference, "url": f"http://testserver/api/v1/documents/{limite.slug}/"},
+        {
+            "reference": limite.reference,
+            "url": f"http://testserver/api/v1/documents/{limite.slug}/",
+        },
     ]
 
 
