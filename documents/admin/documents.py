@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 
 from documents.admin.base import ProtectedNamesHiddenMixin, RecordHistoryMixin
 from documents.admin.forms import (
@@ -55,7 +56,9 @@ class DocumentFileInline(admin.TabularInline):
 
 @admin.register(Document)
 class DocumentAdmin(ProtectedNamesHiddenMixin, RecordHistoryMixin, admin.ModelAdmin):
-    list_display = ("reference", "cover_reference", "date", "document_type", "marking", "subject")
+    list_display = (
+        "reference", "cover_reference", "date", "document_type", "marking", "public", "subject",
+    )  # fmt: skip
     list_display_links = ("reference",)
     list_filter = (
         "series",
@@ -78,7 +81,7 @@ class DocumentAdmin(ProtectedNamesHiddenMixin, RecordHistoryMixin, admin.ModelAd
     # --- who sees what ------------------------------------------------------------------------
 
     def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
+        return super().get_queryset(request).visible_to(request.user).with_public()
 
     def has_release_permission(self, request) -> bool:
         return request.user.has_perm("documents.release_document")
@@ -180,19 +183,27 @@ class DocumentAdmin(ProtectedNamesHiddenMixin, RecordHistoryMixin, admin.ModelAd
 
     @admin.display(description="marking")
     def marking(self, obj: Document) -> str:
+        """The marking on the cover (a released LIMITE document keeps it)."""
         if obj.classification:
             return obj.get_classification_display()
         if obj.distribution == Distribution.LIMITE:
-            return "LIMITE (released: PUBLIC)" if obj.released_at else "LIMITE"
-        return "PUBLIC"
+            return "LIMITE (released)" if obj.released_at else "LIMITE"
+        return "no marking"
+
+    @admin.display(description="public", boolean=True)
+    def public(self, obj: Document) -> bool:
+        """Whether anybody may read it in full: the visibility rule's answer, nothing else."""
+        return obj.public
 
     @admin.display(description="release")
     def release(self, obj: Document) -> str:
+        public = "public" if obj.public else "not public"
         if obj.released_at is None:
-            return "not released" if obj.distribution == Distribution.LIMITE else "-"
+            return f"not released ({public})" if obj.distribution == Distribution.LIMITE else "-"
         return (
-            f"PUBLIC since {obj.released_at:%d.%m.%Y %H:%M} by {obj.released_by}: "
-            f"{obj.get_release_reason_display()} {obj.release_note}".strip()
+            f"released on {timezone.localtime(obj.released_at):%d.%m.%Y %H:%M} by "
+            f"{obj.released_by} ({public}): {obj.get_release_reason_display()} "
+            f"{obj.release_note}".strip()
         )
 
     @admin.display(description="subject codes")

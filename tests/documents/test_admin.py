@@ -349,7 +349,33 @@ def test_supervisor_releases_with_a_reason_and_the_history_keeps_limite(supervis
     assert set(note.history.values_list("distribution", flat=True)) == {"LIMITE"}
     changelist = supervisor_client.get(CHANGELIST)
     assert changelist.context["cl"].result_list[0].reference == note.reference
-    assert "LIMITE (released: PUBLIC)" in changelist.content.decode()
+    assert "LIMITE (released)" in changelist.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_desk_calls_public_only_what_the_rule_makes_public(supervisor_client):
+    """A released WK document, or a WK document without a marking, is still not public: the
+    desk's "public" column is the rule's answer (DOMAIN.md: any WK document, nothing)."""
+    documents = {
+        "wk-unmarked": DocumentFactory(series="WK", distribution=Distribution.PUBLIC),
+        "wk-released": DocumentFactory(series="WK", distribution=Distribution.LIMITE),
+        "st-released": DocumentFactory(distribution=Distribution.LIMITE),
+        "st-limite": DocumentFactory(distribution=Distribution.LIMITE),
+        "st-unmarked": DocumentFactory(),
+    }
+    for name in ("wk-released", "st-released"):
+        supervisor_client.post(
+            reverse("admin:documents_document_release", args=[documents[name].pk]),
+            {"apply": "1", "reason": "act-adopted"},
+        )
+
+    shown = supervisor_client.get(CHANGELIST + "?o=1").context["cl"].result_list
+    public = {d.reference: d.public for d in shown}
+
+    for name, document in documents.items():
+        document.refresh_from_db()
+        assert public[document.reference] == oracle.is_public(document), name
+    assert [n for n, d in documents.items() if public[d.reference]] == ["st-released", "st-unmarked"]
 
 
 @pytest.mark.django_db
