@@ -1,6 +1,7 @@
 """The changes feed mirrors replay: every change, in order, as the caller may see it."""
 
 from django.db.models import Min
+from django.utils.decorators import method_decorator
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -21,6 +22,7 @@ from documents.models import Change
 from documents.querysets import visibility_rules
 from documents.services.audit import reads_record
 from documents.services.changes import changes_sequence
+from tracker.db_router import primary
 
 MAX_LIMIT = 500
 # How many pages of the log one request reads at most, looking for changes to show.
@@ -51,6 +53,7 @@ class ChangesPageSerializer(serializers.Serializer):
     next = serializers.URLField(allow_null=True)
 
 
+@method_decorator(primary(), name="dispatch")  # positions and documents from one database
 class ChangesView(APIView):
     """Every change to the register after position ``after``, oldest first.
 
