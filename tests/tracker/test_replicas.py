@@ -1,6 +1,14 @@
-"""Read replicas: configuration (DATABASE_REPLICA_URLS and the routing settings)."""
+"""Read replicas: configuration, and the routing rules against a real streaming replica.
+
+The replica tests make their own PostgreSQL 15 primary and replica on loopback
+(tests/tracker/replica_pair.py) and run each scenario in a process whose settings point at
+them (tests/tracker/replica_scenarios.py); they never touch the shared cluster on 5432.
+"""
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 from django.db import router
@@ -8,7 +16,8 @@ from django.urls import reverse
 
 from documents.models import Document
 from tests.factories import UserFactory
-from tests.tracker.test_settings import run
+from tests.tracker.replica_pair import PairUnavailable, ReplicaPair
+from tests.tracker.test_settings import ROOT, django_env, run
 from tracker.db_router import STICKY_COOKIE, replica_reads
 
 # --------------------------------------------------------------------------- configuration
@@ -103,3 +112,152 @@ def test_without_replicas_every_query_goes_to_default_and_no_cookie_is_set(clien
 
     assert aliases == ("default", "default")
     assert STICKY_COOKIE not in response.cookies
+
+
+# --------------------------------------------------------------------------- a real replica
+
+
+@pytest.fixture(scope="module")
+def pair():
+    """A private primary (migrated) and its streaming replica, removed at the end."""
+    try:
+        pair = ReplicaPair.make()
+    except PairUnavailable as problem:
+        pytest.fail(f"cannot make the private primary and replica: {problem}")
+    try:
+        migrate = subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+            cwd=ROOT, env=scenario_env(pair, replicas=""), capture_output=True, text=True,
+            timeout=120, check=False,
+        )  # fmt: skip
+        assert migrate.returncode == 0, migrate.stdout + migrate.stderr
+        pair.clone()
+        pair.start("replica")
+        yield pair
+    except PairUnavailable as problem:
+        pytest.fail(f"cannot make the private primary and replica: {problem}")
+    finally:
+        pair.remove()
+
+
+def scenario_env(pair: ReplicaPair, *, replicas: str | None = None) -> dict[str, str]:
+    return django_env(
+        DJANGO_SETTINGS_MODULE="tests.settings",
+        DATABASE_URL=pair.url("primary"),
+        DATABASE_REPLICA_URLS=pair.url("replica") if replicas is None else replicas,
+        CELERY_BROKER_URL=os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/15"),
+        API_ANON_RATE="100000/hour",  # the mirror polls the feed as fast as it can
+    )
+
+
+def scenario(pair: ReplicaPair, name: str) -> dict:
+    """Runs one scenario of tests/tracker/replica_scenarios.py and returns what it saw."""
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.tracker.replica_scenarios", name],
+        cwd=ROOT, env=scenario_env(pair), capture_output=True, text=True, timeout=120,
+        check=False,
+    )  # fmt: skip
+    lines = [line for line in result.stdout.splitlines() if line.startswith("SCENARIO ")]
+    if result.returncode != 0 or not lines:
+        pytest.fail(
+            f"scenario {name} failed ({result.returncode}):\n{result.stderr[-4000:]}\n"
+            f"primary log:\n{pair.log('primary')}\nreplica log:\n{pair.log('replica')}"
+        )
+    return json.loads(lines[-1].removeprefix("SCENARIO "))
+
+
+def by(statements: dict[str, int]) -> set[str]:
+    """The databases that ran statements."""
+    return {alias for alias, count in statements.items() if count}
+
+
+@pytest.mark.slow
+def test_reads_are_served_by_the_replica_and_writes_by_the_primary(pair):
+    seen = scenario(pair, "reads")
+
+    assert (seen["read_alias"], seen["read_in_recovery"]) == ("replica_1", True)
+    assert (seen["write_alias"], seen["write_in_recovery"]) == ("default", False)
+    assert seen["status"] == 200
+    assert seen["subjects"] == ["Replicated A", "Replicated B", "Replicated C"]
+    assert by(seen["statements"]) == {"replica_1"}
+
+
+@pytest.mark.slow
+def test_a_write_is_read_back_from_the_primary_in_its_request_and_after_it(pair):
+    """GIVEN a replica whose replay is paused (behind, but within the lag limit)
+    WHEN a request writes and then reads, and a clerk registers a document at the desk
+    THEN the request reads its write from the primary, and so do the clerk's next pages
+    (a signed cookie); a caller that did not write reads the replica, which lacks it."""
+    seen = scenario(pair, "sticky")
+
+    assert (seen["same_request"], by(seen["same_request_statements"])) == (True, {"default"})
+    assert (seen["next_request"], by(seen["next_request_statements"])) == (False, {"replica_1"})
+    assert seen["post_status"] == 302
+    assert seen["cookie_max_age"] == 10
+    assert seen["with_cookie"] == ["Registered at the desk"]
+    assert by(seen["with_cookie_statements"]) == {"default"}
+    assert seen["without_cookie"] == []  # the replica does not have it yet
+    assert by(seen["without_cookie_statements"]) == {"replica_1"}
+    assert seen["after_catch_up"] == ["Registered at the desk"]
+    assert by(seen["after_catch_up_statements"]) == {"replica_1"}
+
+
+@pytest.mark.slow
+def test_a_lagging_replica_is_skipped_with_a_warning_until_it_catches_up(pair):
+    seen = scenario(pair, "lagging")
+
+    status, subjects, statements = seen["while_lagging"]
+    assert status == 200
+    assert "Written while replay is paused" in subjects
+    assert by(statements) == {"default"}
+    assert any(line.startswith("WARNING Replica replica_1 lags") for line in seen["log"])
+    status, subjects, statements = seen["after_catch_up"]
+    assert (status, by(statements)) == (200, {"replica_1"})
+    assert "Written while replay is paused" in subjects
+    assert "INFO Replica replica_1 serves reads again." in seen["log"]
+
+
+@pytest.mark.slow
+def test_a_replica_that_is_down_is_skipped_with_a_warning(pair):
+    pair.stop("replica")
+    try:
+        seen = scenario(pair, "replica_down")
+    finally:
+        pair.start("replica")
+
+    for status, subjects, statements in (seen["first"], seen["second"]):
+        assert status == 200
+        assert "Read while the replica is down" in subjects
+        assert by(statements) == {"default"}
+    assert any(
+        line.startswith("WARNING Replica replica_1 cannot be reached") for line in seen["log"]
+    ), seen["log"]
+
+
+@pytest.mark.slow
+def test_a_replica_failing_during_a_request_is_retried_on_the_primary(pair):
+    seen = scenario(pair, "replica_fails_mid_request")
+
+    assert by(seen["before"][2]) == {"replica_1"}
+    assert seen["killed"]
+    status, subjects, statements = seen["during"]
+    assert status == 200
+    assert "Read while the replica fails" in subjects
+    assert statements["default"] > 0
+    assert any("replica_1 failed during a request" in line for line in seen["log"]), seen["log"]
+
+
+@pytest.mark.slow
+def test_the_feed_never_skips_while_reads_go_through_the_router(pair):
+    """GIVEN three clerks registering documents on the primary while a mirror pages the feed
+    WHEN the writers are done and the mirror has caught up
+    THEN the mirror equals the document list read from the replica, and the feed read its
+    positions from the primary only."""
+    seen = scenario(pair, "feed")
+
+    assert seen["errors"] == []
+    assert seen["pages"] > 1
+    assert by(seen["feed_statements"]) == {"default"}
+    assert by(seen["list_statements"]) == {"replica_1"}
+    assert len(seen["listed"]) >= seen["registered"] // 2
+    assert seen["mirror"] == seen["listed"]
