@@ -12,6 +12,8 @@ reads inside a transaction (an atomic block)          primary     the transactio
                                                                   there
 reads after a write in the same request               primary     the replica may not have
                                                                   replayed the write yet
+every read of a POST, PUT, PATCH or DELETE request    primary     what it writes is decided on
+                                                                  what it reads
 reads within ``DATABASE_REPLICA_STICKY_SECONDS`` of   primary     a clerk who just registered a
 a request of the same browser that wrote (a signed                document sees it on the next
 cookie)                                                           page
@@ -77,11 +79,12 @@ def replicas() -> tuple[str, ...]:
     replica at the primary's test database (``TEST: {"MIRROR": "default"}``), and reading it
     through the primary's connection sees the test's own uncommitted rows.
     """
-    primary = connections[PRIMARY].settings_dict
+    configured = getattr(settings, "DATABASE_REPLICAS", ())
+    if not configured:
+        return ()
+    primary = _where(connections[PRIMARY].settings_dict)
     return tuple(
-        alias
-        for alias in getattr(settings, "DATABASE_REPLICAS", ())
-        if _where(connections[alias].settings_dict) != _where(primary)
+        alias for alias in configured if _where(connections[alias].settings_dict) != primary
     )
 
 
@@ -252,7 +255,8 @@ def replica_problem(alias: str) -> str | None:
 
 class ReplicaRoutingMiddleware:
     """Opens the routing scope of each request (first in ``MIDDLEWARE``, so that it covers
-    the session and the user too); after a request that wrote with an unsafe method, sets the
+    the session and the user too). A request with an unsafe method (POST...) reads the primary
+    throughout: what it writes is decided on what it reads. After one that wrote, sets the
     cookie that keeps the browser's next reads on the primary for a while.
 
     A replica failing in the middle of a read-only request (after the check said it was fine)
@@ -266,9 +270,10 @@ class ReplicaRoutingMiddleware:
     def __call__(self, request):
         if not replicas():
             return self.get_response(request)
-        with replica_reads(sticky=_wrote_recently(request)) as scope:
+        unsafe = request.method not in _SAFE_METHODS
+        with replica_reads(sticky=unsafe or _wrote_recently(request)) as scope:
             response = self.get_response(request)
-        if scope.wrote and request.method not in _SAFE_METHODS:
+        if scope.wrote and unsafe:
             response.set_signed_cookie(
                 STICKY_COOKIE, "1", salt=_STICKY_SALT,
                 max_age=settings.DATABASE_REPLICA_STICKY_SECONDS,

@@ -154,6 +154,10 @@ def sticky() -> dict:
                 seen["next_request"] = Document.objects.filter(pk=written.pk).exists()
             seen["next_request_statements"] = counts
 
+        with served() as counts:  # a POST that reads and writes nothing: no action chosen
+            response = browser.post(CHANGELIST, {"q": "Written, then read"})
+        seen["post_reading"] = (response.status_code, STICKY_COOKIE in response.cookies)
+        seen["post_reading_statements"] = counts
         response = browser.post(ADD, register_form(subject="Registered at the desk"))
         seen["post_status"] = response.status_code
         cookie = response.cookies.get(STICKY_COOKIE)

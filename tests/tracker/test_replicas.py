@@ -187,11 +187,14 @@ def test_a_write_is_read_back_from_the_primary_in_its_request_and_after_it(pair)
     """GIVEN a replica whose replay is paused (behind, but within the lag limit)
     WHEN a request writes and then reads, and a clerk registers a document at the desk
     THEN the request reads its write from the primary, and so do the clerk's next pages
-    (a signed cookie); a caller that did not write reads the replica, which lacks it."""
+    (a signed cookie); a caller that did not write reads the replica, which lacks it; a POST
+    reads the primary throughout."""
     seen = scenario(pair, "sticky")
 
     assert (seen["same_request"], by(seen["same_request_statements"])) == (True, {"default"})
     assert (seen["next_request"], by(seen["next_request_statements"])) == (False, {"replica_1"})
+    assert seen["post_reading"] == [200, False]  # read on the primary, wrote nothing
+    assert by(seen["post_reading_statements"]) == {"default"}
     assert seen["post_status"] == 302
     assert seen["cookie_max_age"] == 10
     assert seen["with_cookie"] == ["Registered at the desk"]
