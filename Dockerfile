@@ -12,7 +12,8 @@
 #
 # The image is configured entirely through environment variables (see
 # compose.yaml): DATABASE_URL, CELERY_BROKER_URL, SECRET_KEY, DEBUG,
-# ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS, EMAIL_URL, MEDIA_ROOT.
+# ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS, EMAIL_URL, MEDIA_ROOT, and
+# DATABASE_REPLICA_URLS for read replicas. Workers and beat run this image too.
 # Extra gunicorn options can be passed with GUNICORN_CMD_ARGS.
 
 FROM python:3.11.14-slim-bookworm AS base

@@ -5,6 +5,8 @@ needs no service (SQLite under ``var/``, Celery tasks run eagerly); production s
 ``DATABASE_URL``, ``CELERY_BROKER_URL``, ``SECRET_KEY`` and ``ALLOWED_HOSTS``.
 """
 
+import re
+import warnings
 from pathlib import Path
 
 import environ
@@ -67,6 +69,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every read of the request, the session's and the user's too, is routed under
+    # the replica rules (tracker/db_router.py); nothing without DATABASE_REPLICA_URLS.
+    "tracker.db_router.ReplicaRoutingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -132,6 +137,71 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+
+# Read replicas (PostgreSQL streaming replicas of DATABASE_URL): each URL becomes a read-only
+# alias, replica_1, replica_2, ... Which reads go there is decided in tracker/db_router.py.
+_POSTGRESQL = "django.db.backends.postgresql"
+
+
+def _redacted(url: str) -> str:
+    return re.sub(r"(//[^/@:]*:)[^/@]*@", r"\1***@", url)
+
+
+def replica_database(url: str, *, number: int, primary: dict) -> dict:
+    """The DATABASES entry of the ``number``-th URL of DATABASE_REPLICA_URLS."""
+    where = f"DATABASE_REPLICA_URLS entry {number} ({_redacted(url)})"
+    if primary["ENGINE"] != _POSTGRESQL:
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URLS is set but DATABASE_URL is not PostgreSQL: replicas are "
+            "PostgreSQL streaming replicas of the primary"
+        )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # django-environ warns of unknown schemes
+            replica = environ.Env.db_url_config(url)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{where} is not a database URL: {error}") from None
+    if replica.get("ENGINE") != _POSTGRESQL or not replica.get("NAME"):
+        raise ImproperlyConfigured(
+            f"{where} is not a PostgreSQL URL: give postgres://user:password@host:5432/name"
+        )
+    replica["CONN_MAX_AGE"] = primary["CONN_MAX_AGE"]
+    replica["CONN_HEALTH_CHECKS"] = True
+    # A replica that does not answer is skipped after this many seconds, not waited for.
+    replica.setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+    # The test runner points replicas at the primary's test database instead of creating one.
+    replica["TEST"] = {"MIRROR": "default"}
+    return replica
+
+
+DATABASE_REPLICAS = []
+for _number, _url in enumerate(
+    (url for url in env.list("DATABASE_REPLICA_URLS", default=[]) if url.strip()), start=1
+):
+    DATABASES[f"replica_{_number}"] = replica_database(
+        _url.strip(), number=_number, primary=DATABASES["default"]
+    )
+    DATABASE_REPLICAS.append(f"replica_{_number}")
+DATABASE_ROUTERS = ["tracker.db_router.ReplicaRouter"]
+# A replica further behind the primary than this serves no reads (they go to the primary).
+DATABASE_REPLICA_MAX_LAG_SECONDS = env.float("DATABASE_REPLICA_MAX_LAG_SECONDS", default=2.0)
+# How often each process checks that its replicas answer and how far behind they are.
+DATABASE_REPLICA_CHECK_SECONDS = env.float("DATABASE_REPLICA_CHECK_SECONDS", default=3.0)
+# After a request that wrote, the same browser reads the primary for this long (signed cookie).
+DATABASE_REPLICA_STICKY_SECONDS = env.int("DATABASE_REPLICA_STICKY_SECONDS", default=10)
+if DATABASE_REPLICA_MAX_LAG_SECONDS < 0 or DATABASE_REPLICA_CHECK_SECONDS <= 0:
+    raise ImproperlyConfigured(
+        "DATABASE_REPLICA_MAX_LAG_SECONDS must be 0 or more and DATABASE_REPLICA_CHECK_SECONDS "
+        "more than 0"
+    )
+if DATABASE_REPLICA_STICKY_SECONDS < DATABASE_REPLICA_MAX_LAG_SECONDS + (
+    DATABASE_REPLICA_CHECK_SECONDS
+):
+    raise ImproperlyConfigured(
+        "DATABASE_REPLICA_STICKY_SECONDS must be at least DATABASE_REPLICA_MAX_LAG_SECONDS plus "
+        "DATABASE_REPLICA_CHECK_SECONDS: a replica still in use after that long holds a write "
+        "made that long ago, so whoever wrote it reads it back"
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -1,5 +1,6 @@
 """The changes feed mirrors replay: every record kind, in order, as the caller may see it."""
 
+from django.utils.decorators import method_decorator
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -30,6 +31,7 @@ from documents.models import Body, Delegation, RecordKind, SubjectCode
 from documents.selectors import changes_seen_by, documents_for
 from documents.services.audit import reads_record
 from documents.services.changes import changes_pending, changes_sequence
+from tracker.db_router import primary
 
 PURPOSE = "changes-feed-cursor"
 
@@ -98,6 +100,7 @@ DETAIL = {  # the detail URL of each record kind, by its key
 }
 
 
+@method_decorator(primary(), name="dispatch")  # positions and documents from one database
 class ChangesView(APIView):
     """Every change to the register after ``cursor``, oldest first: documents, procedures,
     meetings, bodies, subject codes and delegations.

@@ -375,7 +375,10 @@ def test_the_desk_calls_public_only_what_the_rule_makes_public(supervisor_client
     for name, document in documents.items():
         document.refresh_from_db()
         assert public[document.reference] == oracle.is_public(document), name
-    assert [n for n, d in documents.items() if public[d.reference]] == ["st-released", "st-unmarked"]
+    assert [n for n, d in documents.items() if public[d.reference]] == [
+        "st-released",
+        "st-unmarked",
+    ]
 
 
 @pytest.mark.django_db

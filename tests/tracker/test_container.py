@@ -38,6 +38,7 @@ SETTINGS_ENV_VARS = frozenset(
         "EMAIL_URL",
         "CSRF_TRUSTED_ORIGINS",
         "MEDIA_ROOT",
+        "DATABASE_REPLICA_URLS",
     }
 )
 
@@ -347,3 +348,34 @@ def test_compose_interpolates_only_known_settings():
     used = set(INTERPOLATION_RE.findall(COMPOSE_FILE.read_text()))
     assert "SECRET_KEY" in used
     assert used <= SETTINGS_ENV_VARS, sorted(used - SETTINGS_ENV_VARS)
+
+
+def test_compose_scales_workers_and_runs_exactly_one_beat(services):
+    """Past one machine: workers are replicas consuming one broker; beat, the scheduler, runs
+    once (two would enqueue every scheduled task twice)."""
+    workers = services["worker"]["deploy"]["replicas"]
+    assert isinstance(workers, int)
+    assert workers >= 2
+    assert services["beat"]["deploy"]["replicas"] == 1
+    schedulers = [
+        name for name, service in services.items()
+        if "beat" in command_words(service.get("command")) or "-B" in command_words(
+            service.get("command"))
+    ]  # fmt: skip
+    assert schedulers == ["beat"], "beat runs as its own service, never inside a worker"
+
+
+@pytest.mark.parametrize("service", ["worker", "beat"])
+def test_compose_celery_services_can_be_replicated(services, service):
+    """A fixed container name or a published port would stop a second replica from starting."""
+    assert "container_name" not in services[service]
+    assert "ports" not in services[service]
+
+
+def test_compose_celery_services_share_one_broker(services):
+    brokers = {
+        environment_value(services[name]["environment"], "CELERY_BROKER_URL")
+        for name in ("web", "worker", "beat")
+    }
+    assert len(brokers) == 1
+    assert str(next(iter(brokers))).startswith("redis://")

@@ -26,6 +26,7 @@ OURS = (
     "DEBUG",
     "ALLOWED_HOSTS",
     "EMAIL_URL",
+    "DATABASE_REPLICA_URLS",
 )
 
 
