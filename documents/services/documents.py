@@ -5,7 +5,7 @@ from collections.abc import Iterable
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from documents.models import (
@@ -13,15 +13,11 @@ from documents.models import (
     ChangeKind,
     Citation,
     Classification,
-    Delegation,
     Distribution,
     Document,
     DocumentBody,
-    DocumentDistribution,
     DocumentProcedure,
-    Language,
     Procedure,
-    Series,
 )
 from documents.references import (
     SUFFIX_KINDS,
@@ -37,53 +33,10 @@ from documents.services.changes import (
     document_visibility_changed,
 )
 from documents.services.history import links_create, links_replace
-from documents.services.numbering import counter_lock, counter_next, document_scope
-from documents.services.subject_codes import (
-    document_subject_codes_set,
-    subject_code_labels_resolve,
-)
+from documents.services.numbering import counter_lock, document_scope
+from documents.services.registration import document_register
 
 PART_KINDS = ("ADD", "EXT", "DCL")
-
-
-def _reference_from(
-    *,
-    reference: str | None,
-    series: str,
-    number: int | None,
-    year: int | None,
-    suffix: str,
-    date: datetime.date,
-) -> tuple[str, int | None, int, str]:
-    """(series, number or None, year, canonical suffix) from either spelling of the input."""
-    if reference:
-        if number is not None or suffix:
-            raise ValidationError({"reference": "give either a reference or number and suffix"})
-        try:
-            value = parse_document_reference(reference)
-        except InvalidReference as error:
-            raise ValidationError({"reference": str(error)}) from error
-        return value.series, value.number, value.year, value.suffix
-    try:
-        canonical_suffix = "".join(f" {kind} {n}" for kind, n in parse_suffix_chain(suffix)).strip()
-    except InvalidReference as error:
-        raise ValidationError({"suffix": str(error)}) from error
-    if series not in Series.values:
-        raise ValidationError({"series": f"unknown series {series!r}"})
-    if canonical_suffix and number is None:
-        raise ValidationError(
-            {
-                "suffix": f"{canonical_suffix} belongs to an existing number: derive it from the "
-                "document it revises, adds to, corrects or extracts"
-            }
-        )
-    year = year if year is not None else date.year
-    try:  # the same checks a parsed reference gets (number and year ranges)
-        DocumentReference(series=series, number=1 if number is None else number, year=year)
-    except InvalidReference as error:
-        field = "year" if "year" in str(error) else "number"
-        raise ValidationError({field: str(error)}) from error
-    return series, number, year, canonical_suffix
 
 
 def _procedures_resolve(procedures: Iterable[str | Procedure]) -> list[Procedure]:
@@ -115,141 +68,6 @@ def _citations_resolve(cites: Iterable[str]) -> list[str]:
         if canonical not in references:
             references.append(canonical)
     return references
-
-
-def _parent_of(value: DocumentReference, *, user) -> Document:
-    """The registered document a version extends: its chain less the last suffix, else INIT.
-
-    Looked up among the documents ``user`` may see (all of them for a system caller), so that
-    nobody extends, or learns of, a document hidden from them.
-    """
-    shorter = value.with_suffixes(value.suffixes[:-1])
-    candidates = [shorter.canonical, value.base.canonical]
-    documents = Document.objects.all() if user is None else Document.objects.visible_to(user)
-    found = documents.in_bulk(candidates, field_name="reference")
-    for reference in candidates:
-        if reference in found:
-            return found[reference]
-    raise ValidationError(
-        {"reference": f"{value.base.canonical} is not registered: register the document "
-         f"before its {value.suffix}"}
-    )  # fmt: skip
-
-
-def _number_taken(series: str, year: int):
-    numbers = Document.objects.filter(series=series, year=year)
-    return lambda n: numbers.filter(number=n).exists()
-
-
-@transaction.atomic
-def document_register(
-    *,
-    date: datetime.date,
-    document_type: str,
-    originator: str,
-    recipients: str,
-    subject: str,
-    reference: str | None = None,
-    series: str = Series.ST,
-    number: int | None = None,
-    year: int | None = None,
-    suffix: str = "",
-    parent: Document | None = None,
-    place: str = "Brussels",
-    original_language: str = Language.EN,
-    distribution: str = Distribution.PUBLIC,
-    classification: int = Classification.UNCLASSIFIED,
-    comments_due: datetime.date | None = None,
-    procedures: Iterable[str | Procedure] = (),
-    bodies: Iterable[Body] = (),
-    subject_codes: Iterable[str] = (),
-    cites: Iterable[str] = (),
-    distributed_to: Iterable[Delegation] = (),
-    registered_by: AbstractBaseUser | None = None,
-) -> Document:
-    """Register a document, allocating its number and its subject-code numbers when not given.
-
-    ``reference`` (any spelling, e.g. ``"5397/24"``) registers an older document under its own
-    number; without it the next number of ``series`` and ``year`` (default: the year of
-    ``date``) is allocated. ``subject_codes`` are labels such as ``"JAI"`` (numbered now, for
-    ST documents) or ``"JAI 64"`` (the number it already has). Refuses a reference that is
-    already registered, naming it; on any error nothing is written and no number is used.
-    """
-    series, number, year, suffix = _reference_from(
-        reference=reference, series=series, number=number, year=year, suffix=suffix, date=date
-    )
-    # Everything that can be checked is checked before a number is taken.
-    try:
-        codes = subject_code_labels_resolve(list(subject_codes), series=series)
-    except ValidationError as error:
-        raise ValidationError({"subject_codes": error.messages}) from error
-    linked_procedures = _procedures_resolve(procedures)
-    citations = _citations_resolve(cites)
-    bodies, distributed_to = list(bodies), list(distributed_to)
-
-    document = Document(
-        series=series,
-        number=1 if number is None else number,  # a stand-in until allocated
-        year=year,
-        suffix=suffix,
-        parent=parent,
-        date=date,
-        place=place,
-        original_language=original_language,
-        document_type=document_type,
-        originator=originator,
-        recipients=recipients,
-        subject=subject,
-        distribution=distribution,
-        classification=classification,
-        comments_due=comments_due,
-        registered_by=registered_by,
-    )
-    document.full_clean(exclude=["number", "reference", "slug"], validate_unique=False)
-    if suffix and parent is None:  # an older version registered by hand: find what it extends
-        document.parent = _parent_of(document.reference_value, user=registered_by)
-        # Typed in by hand, a version is never less classified than what it extends: lowering
-        # is a decision (document_derive takes it explicitly).
-        document.classification = max(document.classification, document.parent.classification)
-
-    counter = counter_lock(scope=document_scope(series), year=year)
-    if number is None:
-        number = counter_next(counter=counter, taken=_number_taken(series, year))
-    document.number = number
-    canonical = document.reference_value.canonical
-    if Document.objects.filter(reference=canonical).exists():
-        raise ValidationError({"reference": f"{canonical} is already taken"})
-    try:
-        with transaction.atomic():
-            document.save()
-    except IntegrityError as error:  # registered by a concurrent transaction meanwhile
-        raise ValidationError({"reference": f"{canonical} is already taken"}) from error
-
-    links_create(
-        [DocumentProcedure(document=document, procedure=p) for p in linked_procedures],
-        by=registered_by,
-    )
-    links_create([DocumentBody(document=document, body=b) for b in bodies], by=registered_by)
-    links_create(
-        [DocumentDistribution(document=document, delegation=d) for d in distributed_to],
-        by=registered_by,
-    )
-    try:
-        document_subject_codes_set(document=document, codes=codes, by=registered_by)
-    except ValidationError as error:
-        raise ValidationError({"subject_codes": error.messages}) from error
-    _citations_add(document=document, references=citations, by=registered_by)
-    # Documents that cited this one before it was registered now point at it.
-    waiting = list(
-        Citation.objects.filter(reference=canonical, cited__isnull=True).exclude(document=document)
-    )
-    for citation in waiting:
-        citation.cited = document
-        citation.save(update_fields=["cited"])
-    # Logged as a change of who may see it (from nobody): the documents citing it show the
-    # link to it to those who may see it, and only to them.
-    document_visibility_changed(document, kind=ChangeKind.CREATED, was=None)
-    return document
 
 
 def _citations_add(*, document: Document, references: list[str], by=None) -> None:

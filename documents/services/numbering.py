@@ -6,8 +6,6 @@ order, the document counter first, then subject-code counters sorted by code, so
 registrations with overlapping codes cannot deadlock.
 """
 
-from collections.abc import Callable
-
 from django.db import transaction
 
 from documents.models import Counter
@@ -28,17 +26,3 @@ def counter_lock(*, scope: str, year: int) -> Counter:
     # INSERT ... ON CONFLICT DO NOTHING: a concurrent creator waits for ours, or we for theirs.
     Counter.objects.bulk_create([Counter(scope=scope, year=year)], ignore_conflicts=True)
     return Counter.objects.select_for_update().get(scope=scope, year=year)
-
-
-def counter_next(*, counter: Counter, taken: Callable[[int], bool]) -> int:
-    """Take the next number of a locked counter.
-
-    Numbers registered by hand (older documents entered with their own reference) are
-    ``taken`` already and are stepped over: they are used, not skipped.
-    """
-    number = counter.last + 1
-    while taken(number):
-        number += 1
-    counter.last = number
-    counter.save(update_fields=["last"])
-    return number

@@ -260,3 +260,51 @@ def test_older_version_registered_by_hand_is_linked_to_what_it_extends(codes):
     rev3 = DocumentFactory(reference="5802/3/14 REV 3")
 
     assert (add1.parent, add1_rev1.parent, rev3.parent) == (init, add1, init)
+
+
+def _cover(**fields) -> dict:
+    return {
+        "date": datetime.date(2024, 2, 1), "document_type": "NOTE", "originator": "Presidency",
+        "recipients": "Delegations", "subject": "A batch", **fields,
+    }  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_a_batch_registers_in_order_with_consecutive_numbers(codes):
+    """GIVEN a batch mixing automatic numbers, an older document under its own number, a
+    version of it and a citation of it WHEN registered together THEN numbers follow the batch's
+    order, the version extends the older document and the citation links it."""
+    from documents.services import documents_register
+
+    DocumentFactory(subject_codes=["JAI"])  # ST 1 2024, JAI 1
+    batch = documents_register(
+        [
+            _cover(subject_codes=["JAI", "CODEC"]),
+            _cover(reference="5397/24", subject_codes=["JAI 64"]),
+            _cover(reference="5397/24 ADD 1", subject_codes=["JAI 64"]),
+            _cover(subject_codes=["CODEC"], cites=["5397/24 ADD 1"]),
+        ]
+    )
+
+    assert [d.reference for d in batch] == [
+        "ST 2 2024 INIT", "ST 5397 2024 INIT", "ST 5397 2024 ADD 1", "ST 3 2024 INIT",
+    ]  # fmt: skip
+    assert [labels(d) for d in batch] == [["JAI 2", "CODEC 1"], ["JAI 64"], ["JAI 64"], ["CODEC 2"]]
+    assert batch[2].parent == batch[1]
+    assert batch[3].citations.get().cited == batch[2]
+    assert Counter.objects.get(scope="document:ST", year=2024).last == 3
+
+
+@pytest.mark.django_db
+def test_a_refused_registration_in_a_batch_is_named_and_nothing_is_written(codes):
+    from documents.services import RegistrationError, documents_register
+
+    with pytest.raises(RegistrationError) as raised:
+        documents_register(
+            [_cover(subject_codes=["JAI"]), _cover(subject_codes=["NOSUCH"]), _cover()]
+        )
+
+    assert raised.value.index == 1
+    assert "unknown subject code(s): NOSUCH" in raised.value.message_dict["subject_codes"][0]
+    assert not Document.objects.exists()
+    assert not Counter.objects.exists()
