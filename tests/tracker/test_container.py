@@ -38,6 +38,7 @@ SETTINGS_ENV_VARS = frozenset(
         "EMAIL_URL",
         "CSRF_TRUSTED_ORIGINS",
         "MEDIA_ROOT",
+        "SITE_URL",
     }
 )
 
