@@ -256,19 +256,46 @@ def _digests(now: datetime.datetime) -> list[Notification]:
 def reminders_evaluate(*, now: datetime.datetime) -> int:
     """Store every reminder due at ``now`` (aware) in the outbox; returns how many were new.
 
-    Keys already in the outbox are skipped by the database (``ON CONFLICT DO NOTHING``), not by
-    a check here, so concurrent evaluations never store one twice.
+    A key already in the outbox is skipped by the database (``ON CONFLICT DO NOTHING`` on the
+    unique key), so concurrent evaluations never store one twice; the look-up before the insert
+    only counts what is new.
     """
-    rows = [
-        *_meeting_changes(now),
-        *_meeting_reminders(now),
-        *_comment_deadlines(now),
-        *_release_reviews(now),
-        *_digests(now),
-    ]
+    changes = _meeting_changes(now)
+    told = {(row.object_id, row.recipient_id, row.event_at) for row in changes}
+    rows = [*changes, *_meeting_reminders(now)]
+    rows += [*_comment_deadlines(now), *_release_reviews(now), *_digests(now)]
     wall = timezone.now()
     for row in rows:
         row.next_attempt_at = wall
-    before = Notification.objects.count()
-    Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    return Notification.objects.count() - before
+        if (
+            row.rule == ReminderRule.MEETING
+            and (row.object_id, row.recipient_id, row.event_at) in told
+        ):
+            # The notice of the move, sent now, says all the reminder would: one e-mail, not two.
+            row.status, row.next_attempt_at = NotificationStatus.SKIPPED, None
+            row.reason = "told by the notice of the change, sent at the same time"
+    return _insert_new(rows)
+
+
+def _insert_new(rows: list[Notification]) -> int:
+    """Insert the rows whose key is not in the outbox yet; returns how many were new.
+
+    The database skips a key inserted meanwhile by a concurrent evaluation (``ON CONFLICT DO
+    NOTHING``): the count may then be one too many, the outbox never holds a key twice.
+    """
+    if not rows:
+        return 0
+    existing = set(
+        Notification.objects.filter(
+            rule__in={row.rule for row in rows},
+            object_id__in={row.object_id for row in rows},
+            occurrence__in={row.occurrence for row in rows},
+        ).values_list("rule", "object_id", "occurrence", "recipient_id")
+    )
+    new = [
+        row
+        for row in rows
+        if (row.rule, row.object_id, row.occurrence, row.recipient_id) not in existing
+    ]
+    Notification.objects.bulk_create(new, ignore_conflicts=True)
+    return len(new)

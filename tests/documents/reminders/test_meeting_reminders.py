@@ -234,3 +234,17 @@ def test_a_meeting_tomorrow_is_not_reminded_to_those_following_another_body(peop
 
     assert run("2024-03-19 08:00") == []
     assert not Notification.objects.filter(object_id=other.pk).exists()
+
+
+def test_a_meeting_moved_to_tomorrow_is_one_email_not_two(people, meeting, run):
+    follow(people.delegate, body=meeting.body)
+    run("2024-03-13 08:00")  # told: 20 March
+
+    meeting.starts_at = at("2024-03-15 10:00")  # the 1-day reminder of the new date is due too
+    meeting.save()
+    moved = run("2024-03-14 08:00")
+    later = run("2024-03-14 08:05")
+
+    assert [m.subject for m in moved] == ["LEWP (Police): meeting moved to Friday 15 March 2024"]
+    assert "Agenda" in moved[0].body
+    assert later == []
