@@ -215,6 +215,9 @@ class NotificationAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # the outbox is the record of what was sent
 
+    def save_model(self, request, obj, form, change) -> None:
+        """Never writes: the outbox changes only through documents.services.outbox."""
+
     def changelist_view(self, request, extra_context=None):
         extra = {"jobs": jobs_status(), **(extra_context or {})}
         return super().changelist_view(request, extra)
@@ -288,4 +291,7 @@ class ReminderOptOutAdmin(admin.ModelAdmin):
     readonly_fields = ("user", "rule", "created_at")
 
     def has_add_permission(self, request) -> bool:
-        return False
+        return False  # users opt out by unsubscribing
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False  # an opt-out is kept or deleted, never edited

@@ -19,7 +19,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from documents.models import Heartbeat, Notification, NotificationStatus
@@ -68,6 +68,15 @@ def _close(notification: Notification, status: str, **fields) -> SendResult:
     return SendResult(status)
 
 
+def _described(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"[:2000]
+
+
+def _failed(notification: Notification, error: BaseException) -> SendResult:
+    logger.warning("notification %s failed: %s", notification.pk, _described(error))
+    return _close(notification, NotificationStatus.FAILED, last_error=_described(error))
+
+
 @transaction.atomic
 def notification_send(
     *, notification_id: int, as_of: datetime.datetime | None = None
@@ -94,23 +103,29 @@ def notification_send(
         return _close(notification, NotificationStatus.SKIPPED, reason="the account is inactive")
     if not recipient.email:
         return _close(notification, NotificationStatus.SKIPPED, reason="no e-mail address")
-    notice = notice_for(notification, now=as_of or now)
+    try:
+        notice = notice_for(notification, now=as_of or now)
+    except DatabaseError:
+        raise  # the database is away: the task retries; nothing is recorded, nothing is lost
+    except Exception as error:  # a bug: trying again by itself would not help
+        notification.attempts += 1
+        return _failed(notification, error)
     if isinstance(notice, str):
         return _close(notification, NotificationStatus.SKIPPED, reason=notice[:200])
     notification.attempts += 1
     try:
         email_build(notification=notification, notice=notice).send()
         # From here SMTP has the message: see the module's docstring for this window.
+    except DatabaseError:
+        raise
     except Exception as error:
-        last_error = f"{type(error).__name__}: {error}"[:2000]
         if is_transient(error) and notification.attempts < settings.REMINDERS_MAX_ATTEMPTS:
             delay = retry_delay(notification.attempts)
             notification.next_attempt_at = now + delay
-            notification.last_error = last_error
+            notification.last_error = _described(error)
             notification.save(update_fields=["attempts", "next_attempt_at", "last_error"])
             return SendResult(NotificationStatus.PENDING, retry_in=delay.total_seconds())
-        logger.warning("notification %s failed: %s", notification.pk, last_error)
-        return _close(notification, NotificationStatus.FAILED, last_error=last_error)
+        return _failed(notification, error)
     return _close(notification, NotificationStatus.SENT, sent_at=timezone.now(), last_error="")
 
 

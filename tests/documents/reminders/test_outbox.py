@@ -190,3 +190,18 @@ def test_rules_and_keys_of_the_outbox(due):
     assert meeting.event_at == at("2024-03-20 10:00")
     assert meeting.created_at == at("2024-03-13 08:00")
     assert datetime.timedelta(0) == meeting.next_attempt_at - meeting.created_at
+
+
+def test_a_notification_that_cannot_be_rendered_fails_with_the_error(due, settings):
+    """A bug (here: a template missing) fails the e-mail at once, with the error on record,
+    instead of leaving it pending for every tick to try again."""
+    settings.TEMPLATES = [
+        {**settings.TEMPLATES[0], "APP_DIRS": False, "OPTIONS": {"loaders": []}},
+    ]
+
+    result = notification_send(notification_id=due[0].pk)
+
+    failed = Notification.objects.get(pk=due[0].pk)
+    assert result.status == NotificationStatus.FAILED
+    assert (failed.status, failed.attempts) == ("failed", 1)
+    assert failed.last_error.startswith("TemplateDoesNotExist")
