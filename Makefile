@@ -42,6 +42,7 @@ run: $(VENV)/.installed
 	@echo "  API:       http://$(HOST):$(PORT)/api/v1/documents/"
 	@echo "  API docs:  http://$(HOST):$(PORT)/api/docs/  (schema: /api/schema/)"
 	@echo "  API token: DEBUG=true $(BIN)/python manage.py issue_token delegate.be"
+	@echo "  Reminders: DEBUG=true $(BIN)/python manage.py send_reminders --now 2022-06-15T08:00"
 	@echo "  Logins are listed above (username / password). Stop with Ctrl-C."
 	@echo
 	$(RUN_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)

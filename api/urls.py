@@ -18,6 +18,7 @@ router.register("meetings", views.MeetingViewSet, basename="meeting")
 router.register("bodies", views.BodyViewSet, basename="body")
 router.register("subject-codes", views.SubjectCodeViewSet, basename="subjectcode")
 router.register("delegations", views.DelegationViewSet, basename="delegation")
+router.register("subscriptions", views.SubscriptionViewSet, basename="subscription")
 
 
 @extend_schema(exclude=True)

@@ -30,10 +30,21 @@ def _codenames(actions: tuple[str, ...], models: tuple[str, ...]) -> set[str]:
     return {f"{action}_{model}" for action in actions for model in models}
 
 
+# Reminders: clerks keep subscriptions and lead times, and watch (and retry) the outbox.
+_REMINDERS = _codenames(("view", "add", "change"), ("subscription", "leadtime")) | {
+    "view_notification",
+    "change_notification",
+}
+
 PERMISSIONS: dict[Role, set[str]] = {
     Role.CLERK: _codenames(("view", "add", "change"), _REGISTRY)
-    | _codenames(("view",), _REFERENCE),
+    | _codenames(("view",), _REFERENCE)
+    | _REMINDERS,
     Role.SUPERVISOR: _codenames(("view", "add", "change", "delete"), _REGISTRY + _REFERENCE)
+    | _REMINDERS
+    | {"delete_leadtime", "view_reminderoptout", "delete_reminderoptout"}
+    # Keeps LIMITE documents after their act's adoption, with a reason (or reopens the review).
+    | _codenames(("view", "add", "delete"), ("releasereview",))
     | {"release_document", "view_documentread"}
     | {"view_apitoken", "change_apitoken"},  # reads the audit trail, revokes API tokens
     # Registers classified documents itself, so that they are never unclassified for a moment.

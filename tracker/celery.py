@@ -1,8 +1,11 @@
 """The Celery application: `celery -A tracker worker` / `celery -A tracker beat`.
 
 Configuration comes from Django settings (the ``CELERY_`` namespace), which read the
-environment. Without ``CELERY_BROKER_URL`` tasks run eagerly in the calling process, so the
-demo (`make run`) needs no broker.
+environment: JSON only, ``acks_late`` with ``task_reject_on_worker_lost`` (a task whose worker
+dies is delivered again: every task is idempotent), one task prefetched at a time, and the beat
+schedule (``CELERY_BEAT_SCHEDULE``: the reminders' tick) with a scheduler that records each tick.
+The tasks live in ``documents/tasks.py``. Without ``CELERY_BROKER_URL`` tasks run eagerly in the
+calling process, so the demo (`make run`) needs no broker.
 """
 
 import os

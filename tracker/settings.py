@@ -245,6 +245,12 @@ vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Council document tracker <tracker@localhost>"
 )
+# Seconds an SMTP connection may hang: a notification's row stays locked while it is sent.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+# Where e-mails link to (the API, the admin, the unsubscribe page): scheme and host, no slash.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured("SITE_URL must start with http:// or https://")
 
 # --- Celery -----------------------------------------------------------------------------------
 
@@ -262,6 +268,26 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# --- Reminders (documents.tasks) ---------------------------------------------------------------
+
+# Beat's tick: every rule is evaluated and every due e-mail handed to a worker. Two ticks
+# missed make /healthz/jobs unhealthy.
+REMINDERS_TICK_SECONDS = env.int("REMINDERS_TICK_SECONDS", default=300)
+# The daily digest goes out at the first tick after this hour (Brussels time).
+REMINDERS_DIGEST_HOUR = env.int("REMINDERS_DIGEST_HOUR", default=7)
+# Sending an e-mail: attempts before it is marked failed, and the first retry's delay (doubled
+# at each attempt, at most 6 hours).
+REMINDERS_MAX_ATTEMPTS = env.int("REMINDERS_MAX_ATTEMPTS", default=8)
+REMINDERS_RETRY_SECONDS = env.int("REMINDERS_RETRY_SECONDS", default=60)
+# A monitoring system may read /healthz/jobs with "Authorization: Bearer <token>" (empty: only
+# signed-in registry staff may).
+JOBS_HEALTH_TOKEN = env.str("JOBS_HEALTH_TOKEN", default="")
+CELERY_BEAT_SCHEDULE = {
+    "reminders": {"task": "documents.tasks.tick_reminders", "schedule": REMINDERS_TICK_SECONDS},
+}
+# Beat's own scheduler, which records each tick it sends (the heartbeat operators read).
+CELERY_BEAT_SCHEDULER = "documents.tasks:HeartbeatScheduler"
 
 # --- REST API ---------------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""Top-level URLs: the admin (at ADMIN_URL), the REST API and a health check."""
+"""Top-level URLs: the admin (at ADMIN_URL), the REST API, health checks, unsubscribe links."""
 
 from django.conf import settings
 from django.contrib import admin
@@ -24,4 +24,5 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("api/", include("api.urls")),
     path("healthz", healthz, name="healthz"),
+    path("", include("documents.urls")),  # reminders: unsubscribe/<token>/, healthz/jobs
 ]

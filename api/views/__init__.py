@@ -8,6 +8,7 @@ from api.views.registry import (
     ProcedureViewSet,
     SubjectCodeViewSet,
 )
+from api.views.subscriptions import SubscriptionViewSet
 
 __all__ = [
     "BodyViewSet",
@@ -20,4 +21,5 @@ __all__ = [
     "MeetingViewSet",
     "ProcedureViewSet",
     "SubjectCodeViewSet",
+    "SubscriptionViewSet",
 ]

@@ -26,6 +26,7 @@ from documents.models import (
     Procedure,
     ProcedureStage,
     SubjectCode,
+    Subscription,
     UserProfile,
 )
 from documents.roles import Role, roles_set_up, user_role_set
@@ -37,6 +38,7 @@ from documents.services import (
     procedure_create,
     procedure_event_add,
 )
+from documents.services.subscriptions import subscription_create
 
 TEXTS = Path(__file__).resolve().parent
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -88,7 +90,18 @@ DEMO_USERS = (
         "delegate.be", "delegate-demo-password", None, "BE",
         "Belgian delegation (API: sees LIMITE and WK documents)",
     ),
+    DemoUser(
+        "observer.no", "observer-demo-password", None, "NO",
+        "Norwegian observer delegation (API: public documents and those sent to it)",
+    ),
 )  # fmt: skip
+# Who follows what in the demo (reminders): delegate.be and observer.no follow the LEWP (Police)
+# and the CSA file, so `send_reminders --now 2022-06-15T08:00` reminds both of the meeting of
+# 22 June 2022, each as they may see it.
+DEMO_FOLLOWS = {
+    "delegate.be": ("lewp", "2022/0155(COD)"),
+    "observer.no": ("lewp", "2022/0155(COD)"),
+}
 
 LEWP_POLICE = "Law Enforcement Working Party (Police)"
 CSA_TITLE = (
@@ -132,6 +145,10 @@ def _delegations() -> None:
     Delegation.objects.get_or_create(
         code="COM", defaults={"name": "European Commission", "kind": DelegationKind.INSTITUTION}
     )
+    # A non-member country in a mixed committee: LIMITE documents only when sent to it.
+    Delegation.objects.get_or_create(
+        code="NO", defaults={"name": "Norway", "kind": DelegationKind.OBSERVER}
+    )
 
 
 def _procedure(reference: str, **fields) -> Procedure:
@@ -156,14 +173,27 @@ def _users(*, with_users: bool) -> list[DemoUser]:
     for demo in DEMO_USERS:
         user, created = User.objects.get_or_create(username=demo.username)
         if created:
-            user.email = f"{demo.username}@example.eu"
             user.set_password(demo.password)
+        if created or not user.email:  # every demo user can receive the reminders
+            user.email = f"{demo.username}@example.eu"
             user.save()
         delegation = Delegation.objects.get(code=demo.delegation) if demo.delegation else None
         UserProfile.objects.get_or_create(user=user, defaults={"delegation": delegation})
         if demo.role is not None:
             user_role_set(user=user, role=demo.role)
     return list(DEMO_USERS)
+
+
+def _follows(bodies: dict[str, Body]) -> None:
+    for username, (body, procedure) in DEMO_FOLLOWS.items():
+        user = get_user_model().objects.filter(username=username).first()
+        if user is None:
+            continue
+        follows = Subscription.objects.filter(user=user)  # a cancelled one stays cancelled
+        if not follows.filter(body=bodies[body]).exists():
+            subscription_create(user=user, body=bodies[body])
+        if not follows.filter(procedure__reference=procedure).exists():
+            subscription_create(user=user, procedure=procedure)
 
 
 @transaction.atomic
@@ -244,8 +274,11 @@ def demo_load(*, with_users: bool) -> list[DemoUser]:
         )
         agenda_item_add(
             meeting=meeting,
-            title=f"{CSA_TITLE} - presentations",
+            # Agenda titles are public: never the title of a document the public may not see.
+            title="Regulation to prevent and combat child sexual abuse: state of play",
             procedures=[csa],
             documents=[wk],
         )
-    return _users(with_users=with_users)
+    users = _users(with_users=with_users)
+    _follows(bodies)
+    return users

@@ -35,8 +35,24 @@ from documents.models.meetings import AgendaItem, AgendaItemDocument, AgendaItem
 from documents.models.numbering import Counter, SubjectCode, SubjectCodeNumber
 from documents.models.people import UserProfile
 from documents.models.procedures import Procedure, ProcedureEvent
+from documents.models.reminders import (
+    DEFAULT_LEAD_DAYS,
+    LEAD_TIME_RULES,
+    Heartbeat,
+    HeartbeatName,
+    LeadTime,
+    Notification,
+    NotificationStatus,
+    ReleaseReview,
+    ReminderOptOut,
+    ReminderRule,
+    Subscription,
+    SubscriptionKind,
+)
 
 __all__ = [
+    "DEFAULT_LEAD_DAYS",
+    "LEAD_TIME_RULES",
     "AgendaItem",
     "AgendaItemDocument",
     "AgendaItemProcedure",
@@ -59,9 +75,14 @@ __all__ = [
     "DocumentRead",
     "DocumentSubjectCode",
     "DocumentType",
+    "Heartbeat",
+    "HeartbeatName",
     "Language",
+    "LeadTime",
     "Meeting",
     "MeetingStatus",
+    "Notification",
+    "NotificationStatus",
     "Procedure",
     "ProcedureEvent",
     "ProcedureStage",
@@ -69,9 +90,14 @@ __all__ = [
     "ReadKind",
     "RecordKind",
     "ReleaseReason",
+    "ReleaseReview",
+    "ReminderOptOut",
+    "ReminderRule",
     "Series",
     "SubjectCode",
     "SubjectCodeNumber",
+    "Subscription",
+    "SubscriptionKind",
     "UserProfile",
     "VisibilityState",
 ]

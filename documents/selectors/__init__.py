@@ -2,6 +2,7 @@
 shows them."""
 
 from documents.selectors.changes import changes_seen_by, last_seen_change, seen
+from documents.selectors.digest import DocumentChanges, document_changes_seen_by
 from documents.selectors.documents import documents_for
 from documents.selectors.history import (
     HIDDEN,
@@ -14,9 +15,11 @@ from documents.selectors.history import (
 
 __all__ = [
     "HIDDEN",
+    "DocumentChanges",
     "HistoryEntry",
     "changes_seen_by",
     "citations_hidden_from",
+    "document_changes_seen_by",
     "document_history",
     "documents_for",
     "last_seen_change",

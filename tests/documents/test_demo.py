@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core import mail
 from django.core.management import call_command
 from django.db import models
 from django.utils import timezone
@@ -228,3 +229,34 @@ def test_stored_file_is_shown_with_its_digest(supervisor):
 
     assert note.files.get().sha256 in page
     assert "stored (never replaced in place)" in page
+
+
+def test_every_demo_user_has_an_email_address(demo):
+    users = get_user_model().objects.all()
+
+    assert sorted(users.values_list("username", flat=True)) == [
+        "clerk", "delegate.be", "observer.no", "supervisor",
+    ]  # fmt: skip
+    assert all(user.email for user in users)
+
+
+def test_send_reminders_on_the_demo_reminds_of_the_lewp_meeting_as_each_may_see_it(demo):
+    """GIVEN the demo: delegate.be (member state) and observer.no (observer) follow the LEWP
+    (Police) and 2022/0155(COD), whose meeting of 22 June 2022 lists WK 9107/2022 INIT
+    WHEN the rules run as at 15 June 2022, 08:00
+    THEN both get the 7-day reminder; only delegate.be's names the WK document (an observer
+    never sees WK documents)."""
+    call_command("send_reminders", "--now", "2022-06-15T08:00", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+    sent = {message.to[0]: message for message in mail.outbox}
+    assert set(sent) == {"delegate.be@example.eu", "observer.no@example.eu"}
+    be, no = sent["delegate.be@example.eu"], sent["observer.no@example.eu"]
+    subject = "LEWP (Police): meeting on Wednesday 22 June 2022 (in 7 days)"
+    assert be.subject == no.subject == subject
+    assert "WK 9107/2022 INIT" in be.body
+    assert "WK 9107/2022 INIT" in be.alternatives[0][0]
+    wk_subject = Document.objects.get(slug="wk-9107-2022-init").subject
+    for part in (no.subject, no.body, no.alternatives[0][0]):
+        assert "9107" not in part
+        assert wk_subject not in part  # nor its title, through the agenda or otherwise
+    assert "Wednesday 22 June 2022, 10:00 (Brussels time)" in no.body

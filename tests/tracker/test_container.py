@@ -39,6 +39,7 @@ SETTINGS_ENV_VARS = frozenset(
         "CSRF_TRUSTED_ORIGINS",
         "MEDIA_ROOT",
         "DATABASE_REPLICA_URLS",
+        "SITE_URL",
     }
 )
 

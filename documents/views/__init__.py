@@ -1,0 +1,1 @@
+"""Pages outside the admin and the API: one-click unsubscribe, and the jobs' health."""
