@@ -83,4 +83,7 @@ def changes_seen_by(user, *, after: int, limit: int) -> list[Change]:
 def last_seen_change(user, *, record: str, record_id: int) -> Change | None:
     """The latest change of one record that ``user`` sees (for ``Last-Modified``)."""
     changes = Change.objects.filter(record=record, record_id=record_id)
-    return seen(changes, state_levels(user)).order_by("-id").first()
+    # Newest first: changes still waiting for a position, then by position (the record index,
+    # read backwards).
+    newest = F("position").desc(nulls_first=True)
+    return seen(changes, state_levels(user)).order_by(newest).first()
