@@ -110,6 +110,9 @@ class DocumentFilter(django_filters.FilterSet):
         links = DocumentSubjectCode.objects.filter(subject_code=subject_code)
         if label.number is not None:
             links = links.filter(allocation__number=label.number)
+        if (year := self.form.cleaned_data.get("year")) is not None:
+            # One range of the (code, year, document) index: this code's documents of that year.
+            links = links.filter(year=int(year))
         return _readable(_linked(queryset, links), self.request)
 
     def filter_body(self, queryset, name, value):

@@ -123,7 +123,8 @@ class Document(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["-year", "series", "-number", "suffix"]
+        # Newest first, the id breaking ties: the list's keyset index serves it.
+        ordering = ["-date", "-id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["series", "number", "year", "suffix"],
@@ -283,15 +284,25 @@ class DocumentSubjectCode(models.Model):
     allocation = models.ForeignKey(
         "documents.SubjectCodeNumber", null=True, blank=True, on_delete=models.PROTECT
     )
+    # The document's year, kept beside the code so that "JAI documents of 2024" is one index
+    # range (a document's year never changes; registration writes both).
+    year = models.PositiveSmallIntegerField()
     order = models.PositiveSmallIntegerField(default=0)
 
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["document", "order", "pk"]
+        # By the column, not by the document: ordering by a relation joins it to sort.
+        ordering = ["document_id", "order", "pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["document", "subject_code"], name="%(app_label)s_%(class)s_unique"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["subject_code", "year", "document"],
+                name="documents_dsc_code_year_idx",
             ),
         ]
 
@@ -320,7 +331,7 @@ class Citation(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["document", "order", "pk"]
+        ordering = ["document_id", "order", "pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["document", "reference"], name="%(app_label)s_%(class)s_unique"

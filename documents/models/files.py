@@ -37,7 +37,7 @@ class DocumentFile(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["document", "language"]
+        ordering = ["document_id", "language"]
         constraints = [
             models.UniqueConstraint(
                 fields=["document", "language"], name="%(app_label)s_%(class)s_one_per_language"

@@ -97,7 +97,7 @@ class AgendaItem(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["meeting", "order"]
+        ordering = ["meeting_id", "order"]
         constraints = [
             models.UniqueConstraint(
                 fields=["meeting", "order"], name="%(app_label)s_%(class)s_unique_order"

@@ -116,7 +116,7 @@ class ProcedureEvent(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["procedure", "date", "order", "pk"]
+        ordering = ["procedure_id", "date", "order", "pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["procedure", "date", "order"], name="%(app_label)s_%(class)s_unique_order"

@@ -576,7 +576,7 @@ def _links_insert(entries: list[_Entry], by) -> None:
         by_model[DocumentSubjectCode] += [
             DocumentSubjectCode(
                 document=document, subject_code=code, allocation=entry.allocations[code.pk],
-                order=order,
+                year=document.year, order=order,
             )
             for order, (code, _number) in enumerate(entry.codes, start=1)
         ]  # fmt: skip
