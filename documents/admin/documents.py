@@ -17,8 +17,14 @@ from documents.admin.forms import (
     ReleaseForm,
     UndoReleaseForm,
 )
+from documents.admin.lists import (
+    CappedPaginator,
+    CommentsDueFilter,
+    SubjectCodeFilter,
+    YearFilter,
+)
 from documents.models import Distribution, Document, DocumentFile
-from documents.references import InvalidReference, parse_document_reference
+from documents.search import documents_find
 from documents.selectors import HIDDEN, citations_hidden_from, document_history
 from documents.services import (
     document_delete,
@@ -60,19 +66,25 @@ class DocumentAdmin(ProtectedNamesHiddenMixin, RecordHistoryMixin, admin.ModelAd
         "reference", "cover_reference", "date", "document_type", "marking", "public", "subject",
     )  # fmt: skip
     list_display_links = ("reference",)
+    # Every filter offers choices known without reading the register (no DISTINCT over a
+    # million documents on each page).
     list_filter = (
         "series",
-        "year",
+        YearFilter,
         "distribution",
         "classification",
-        ("procedures", admin.RelatedOnlyFieldListFilter),
-        ("bodies", admin.RelatedOnlyFieldListFilter),
         "document_type",
+        SubjectCodeFilter,
+        CommentsDueFilter,
     )
-    search_fields = ("subject", "reference")
-    search_help_text = "A reference in any spelling (5397/24, wk 9107/2022) or words of the subject"
-    date_hierarchy = "date"
+    search_fields = ("subject", "reference")  # through documents_find, each by an index
+    search_help_text = (
+        "A reference in any spelling (5397/24, 5397-24, WK 9107/22, 9068/22 ADD 1: also finds "
+        "the documents citing it), a procedure (2023/0452(COD)), a subject code (JAI 64, "
+        "ENFOPOL) or words of the subject"
+    )
     list_per_page = 50
+    paginator = CappedPaginator
     show_full_result_count = False  # a count of everything would be a second, slow query
     actions = ("release_selected",)
     change_form_template = "admin/documents/document/change_form.html"
@@ -227,19 +239,8 @@ class DocumentAdmin(ProtectedNamesHiddenMixin, RecordHistoryMixin, admin.ModelAd
     # --- search -------------------------------------------------------------------------------
 
     def get_search_results(self, request, queryset, search_term):
-        """A reference in any spelling finds that version; without a suffix, every version of
-        the number (``5397/24`` finds its REVs and ADDs too)."""
-        try:
-            reference = parse_document_reference(search_term)
-        except InvalidReference:
-            return super().get_search_results(request, queryset, search_term)
-        if not reference.suffixes and not search_term.strip().upper().endswith("INIT"):
-            found = queryset.filter(
-                series=reference.series, number=reference.number, year=reference.year
-            )
-        else:
-            found = queryset.filter(reference=reference.canonical)
-        return found, False
+        """By any name on a cover (``documents.search.documents_find``), never a scan."""
+        return documents_find(queryset, search_term), False
 
     # --- derive, release, undo ----------------------------------------------------------------
 

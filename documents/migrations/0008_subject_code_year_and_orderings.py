@@ -56,6 +56,14 @@ class Migration(migrations.Migration):
                 fields=["subject_code", "year", "document"], name="documents_dsc_code_year_idx"
             ),
         ),
+        migrations.AddIndex(
+            model_name="document",
+            index=models.Index(
+                condition=models.Q(("comments_due__isnull", False)),
+                fields=["comments_due"],
+                name="documents_document_due_idx",
+            ),
+        ),
         migrations.AlterModelOptions(
             name="document",
             options={

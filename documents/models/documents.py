@@ -194,6 +194,13 @@ class Document(models.Model):
             # depth is an index range, never a sort of the table.
             models.Index(fields=["date", "id"], name="documents_document_date_idx"),
             models.Index(fields=["updated_at"], name="documents_document_updated_idx"),
+            # Comments due soon (the desk's filter, the reminders' deadline rule): few documents
+            # have a deadline, so only those are indexed.
+            models.Index(
+                fields=["comments_due"],
+                condition=models.Q(comments_due__isnull=False),
+                name="documents_document_due_idx",
+            ),
         ]
 
     def __str__(self) -> str:
