@@ -9,7 +9,7 @@ import re
 
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 SEARCH_CONFIG = "english"
@@ -18,14 +18,26 @@ SUBJECT_VECTOR = SearchVector("subject", config=SEARCH_CONFIG)
 
 
 def documents_search(documents: QuerySet, text: str) -> QuerySet:
-    """Documents of ``documents`` whose subject matches the words of ``text``."""
+    """Documents of ``documents`` whose subject matches the words of ``text``; none when
+    ``text`` has no word to search for (a lone quote, stop words only)."""
     if connection.vendor == "postgresql":
+        if not _has_lexemes(text, using=documents.db):
+            return documents.none()  # an empty query would read every subject to match none
         query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
         return documents.annotate(subject_vector=SUBJECT_VECTOR).filter(subject_vector=query)
     matches = Q()
     for word in text.split():
         matches &= Q(subject__icontains=word)
     return documents.filter(matches)
+
+
+def _has_lexemes(text: str, *, using: str) -> bool:
+    """Whether ``text`` holds a word to search for (asked of the database the list reads)."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            "SELECT numnode(websearch_to_tsquery(%s::regconfig, %s))", [SEARCH_CONFIG, text]
+        )
+        return cursor.fetchone()[0] > 0
 
 
 def documents_find(documents: QuerySet, text: str) -> QuerySet:

@@ -103,7 +103,7 @@ class DocumentSerializer(DocumentListingSerializer):
         caller may see (registered later or hidden: the same entry, without a URL)."""
         request = self.context["request"]
         return [
-            document_link(request, citation.reference, shown=citation.cited_visible)
+            document_link(request, citation.reference, shown=citation.visible_cited is not None)
             for citation in document.citations.all()
         ]
 
@@ -116,9 +116,9 @@ class DocumentSerializer(DocumentListingSerializer):
     @extend_schema_field(DocumentLinkSerializer(allow_null=True))
     def get_parent(self, document: Document) -> dict | None:
         """The document this version revises, adds to or corrects, if the caller may see it."""
-        if document.parent_id is None or not document.parent_visible:
+        if document.visible_parent is None:
             return None
-        return document_link(self.context["request"], document.parent_reference)
+        return document_link(self.context["request"], document.visible_parent.reference)
 
 
 # What a document is in a response: in full, or as the public register lists it.

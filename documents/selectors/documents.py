@@ -2,41 +2,43 @@
 queries, and with every link probed by primary key (never ``IN (SELECT ... visible ...)``,
 which reads every visible document to answer a page)."""
 
-from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from documents.models import AgendaItem, Citation, Document, DocumentSubjectCode, Procedure
 
 
 def documents_for(user) -> QuerySet:
     """Documents ``user`` may see, annotated with ``full_access`` and ``public``, with what
-    their representation reads: ``parent_reference`` (None unless ``user`` may see the
-    parent), citations annotated ``cited_visible``, procedures, subject codes, files and the
-    meetings whose agenda lists them."""
-    visible = Document.objects.visible_to(user)
-    return (
-        Document.objects.with_access(user)
-        .annotate(
-            parent_visible=Exists(visible.filter(pk=OuterRef("parent_id"))),
-            parent_reference=F("parent__reference"),
-        )
-        .prefetch_related(
-            Prefetch("procedures", queryset=Procedure.objects.only("id", "reference", "slug")),
-            "files",
-            Prefetch(
-                "subject_code_links",
-                queryset=DocumentSubjectCode.objects.select_related("subject_code", "allocation"),
+    their representation reads: ``visible_parent`` (None unless ``user`` may see the parent),
+    citations with ``visible_cited`` (likewise), procedures, subject codes, files and the
+    meetings whose agenda lists them.
+
+    The parent's and the cited documents' visibility are read by primary key in a query of
+    their own (a prefetch of ``visible_to(user)``): a correlated EXISTS in the select list is
+    turned by the planner into a hash of every visible document, a scan of the register."""
+
+    def visible():
+        return Document.objects.visible_to(user).only("id", "reference")
+
+    return Document.objects.with_access(user).prefetch_related(
+        Prefetch("parent", queryset=visible(), to_attr="visible_parent"),
+        Prefetch("procedures", queryset=Procedure.objects.only("id", "reference", "slug")),
+        "files",
+        Prefetch(
+            "subject_code_links",
+            queryset=DocumentSubjectCode.objects.select_related("subject_code"),
+        ),
+        # By primary key, in a query of its own: joined, the planner may hash every number.
+        "subject_code_links__allocation",
+        Prefetch(
+            "citations",
+            queryset=Citation.objects.only("id", "document_id", "reference", "cited_id", "order"),
+        ),
+        Prefetch("citations__cited", queryset=visible(), to_attr="visible_cited"),
+        Prefetch(
+            "agenda_items",
+            queryset=AgendaItem.objects.select_related("meeting").only(
+                "id", "meeting__key", "meeting__starts_at"
             ),
-            Prefetch(
-                "citations",
-                queryset=Citation.objects.annotate(
-                    cited_visible=Exists(visible.filter(pk=OuterRef("cited_id")))
-                ).only("id", "document_id", "reference", "cited_id", "order"),
-            ),
-            Prefetch(
-                "agenda_items",
-                queryset=AgendaItem.objects.select_related("meeting").only(
-                    "id", "meeting__key", "meeting__starts_at"
-                ),
-            ),
-        )
+        ),
     )

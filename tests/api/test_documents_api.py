@@ -283,8 +283,11 @@ def test_conditional_get_answers_304_and_the_etag_follows_the_callers_view(demo_
     ("endpoint", "make"),
     [
         ("documents", lambda i: document_file_add(
-            document=DocumentFactory(subject_codes=["JAI"], cites=["1234/99"]), language="en",
-            upload=ContentFile(b"text", name="t.txt")).document),
+            document=DocumentFactory(subject_codes=["JAI"], cites=[
+                "1234/99",  # not registered
+                DocumentFactory(subject="cited, visible").reference,
+                DocumentFactory(classification=2, subject="cited, hidden").reference,
+            ]), language="en", upload=ContentFile(b"text", name="t.txt")).document),
         ("procedures", lambda i: ProcedureFactory()),
         ("meetings", lambda i: agenda_item_add(
             meeting=Meeting.objects.create(body=BodyFactory(), starts_at=timezone.now()),
