@@ -245,6 +245,10 @@ vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Council document tracker <tracker@localhost>"
 )
+# Where links made outside a request point (dumps, e-mails): scheme and host, no slash.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured("SITE_URL must start with http:// or https://")
 
 # --- Celery -----------------------------------------------------------------------------------
 
@@ -262,6 +266,13 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# --- Dumps (api/dumps.py) ---------------------------------------------------------------------
+
+# Where export_register publishes: <DUMPS_ROOT>/<audience>/<id>/ and <audience>/latest. Every web
+# host reads the public one from here (shared storage, like MEDIA_ROOT).
+DUMPS_ROOT = Path(env.str("DUMPS_ROOT", default=str(Path(MEDIA_ROOT) / "dumps")))
+
 
 # --- REST API ---------------------------------------------------------------------------------
 
