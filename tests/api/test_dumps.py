@@ -6,6 +6,7 @@ tests read a register committed once for the module (``committed``), outside any
 transaction; the database is emptied after the module, as after a transactional test.
 """
 
+import base64
 import gzip
 import hashlib
 import json
@@ -262,3 +263,80 @@ def test_an_export_inside_a_transaction_is_refused():
     with pytest.raises(ExportError, match="outside a transaction"):
         dump_build(audience="public")
     assert not Path(django_settings.DUMPS_ROOT).exists()
+
+
+# --- served ----------------------------------------------------------------------------------
+
+
+def test_the_index_and_files_of_the_latest_public_dump_are_served(committed):
+    dump_build(audience="delegation")  # written for operators, never served
+    client = APIClient()
+    assert client.get("/api/v1/dumps/").status_code == 404
+    dump = dump_build(audience="public")
+
+    response = client.get("/api/v1/dumps/")
+    assert response.status_code == 200
+    index = response.json()
+    assert index["audience"] == "public"
+    assert index["cursor"] == dump.manifest["cursor"]
+    assert index["changes_url"] == f"http://testserver/api/v1/changes/?cursor={index['cursor']}"
+    assert client.get(index["changes_url"]).status_code == 200
+    assert index["manifest_url"] == "http://testserver/api/v1/dumps/manifest.json"
+    assert client.get(index["manifest_url"]).getvalue() == (dump.folder / MANIFEST).read_bytes()
+    for entry in index["files"]:
+        assert entry["url"] == f"http://testserver/api/v1/dumps/{entry['name']}"
+        response = client.get(entry["url"])
+        content = response.getvalue()
+        digest = base64.b64encode(hashlib.sha256(content).digest()).decode()
+        assert response.status_code == 200
+        assert content == (dump.folder / entry["name"]).read_bytes()
+        assert response["Content-Type"] == "application/gzip"
+        assert "Content-Encoding" not in response
+        assert response["Repr-Digest"] == f"sha-256=:{digest}:"
+        assert response["ETag"] == f'"{entry["sha256"]}"'
+        assert hashlib.sha256(content).hexdigest() == entry["sha256"]
+        again = client.get(entry["url"], headers={"If-None-Match": response["ETag"]})
+        assert again.status_code == 304
+    etag = client.get("/api/v1/dumps/")["ETag"]
+    assert client.get("/api/v1/dumps/", headers={"If-None-Match": etag}).status_code == 304
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/api/v1/dumps/nothing.jsonl.gz", 404),
+        ("/api/v1/dumps/%00", 404),
+        ("/api/v1/dumps/documents.jsonl.gz%00", 404),
+        ("/api/v1/dumps/..%2F..%2Fsettings.py", 404),
+        ("/api/v1/dumps/documents.jsonl.gz/", 404),
+        ("/api/v1/dumps/documents.jsonl.gz?page_size=3", 400),
+        ("/api/v1/dumps/?cursor=3", 400),
+    ],
+)
+def test_unknown_files_and_odd_input_are_json_errors(committed, path, status):
+    dump_build(audience="public")
+
+    response = APIClient().get(path)
+
+    assert response.status_code == status
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["status"] == status
+
+
+def test_a_half_written_dump_is_never_served_and_is_cleared_by_the_next_run(committed):
+    """A run that died left its temporary folder beside the published dumps, and a host
+    whose clock ran ahead named a dump in the future: the index serves the latest complete
+    dump, and the next run keeps only itself and the one before, whatever their names."""
+    dump = dump_build(audience="public")
+    leftover = Path(django_settings.DUMPS_ROOT) / "public" / ".tmp-died"
+    leftover.mkdir()
+    (leftover / "documents.jsonl.gz").write_bytes(b"half")
+    future = Path(django_settings.DUMPS_ROOT) / "public" / "29991231T000000000000Z"
+    future.mkdir()
+
+    assert APIClient().get("/api/v1/dumps/").json()["id"] == dump.manifest["id"]
+    latest = dump_build(audience="public")
+    assert sorted(p.name for p in future.parent.iterdir()) == sorted(
+        [LATEST, dump.manifest["id"], latest.manifest["id"]]
+    )
+    assert APIClient().get("/api/v1/dumps/").json()["id"] == latest.manifest["id"]
