@@ -10,6 +10,7 @@ import warnings
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -273,6 +274,26 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # host reads the public one from here (shared storage, like MEDIA_ROOT).
 DUMPS_ROOT = Path(env.str("DUMPS_ROOT", default=str(Path(MEDIA_ROOT) / "dumps")))
 
+
+def crontab_of(name: str, line: str) -> crontab:
+    """A crontab line (minute hour day-of-month month day-of-week, Brussels time) as a schedule."""
+    fields = line.split()
+    try:
+        if len(fields) != 5:
+            raise ValueError("five fields expected: minute hour day-of-month month day-of-week")
+        minute, hour, day_of_month, month, day_of_week = fields
+        return crontab(minute, hour, day_of_week, day_of_month, month)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name}={line!r} is not a crontab line: {error}") from None
+
+
+# When beat rebuilds the public dump (daily by default).
+DUMPS_REBUILD_CRON = crontab_of(
+    "DUMPS_REBUILD_CRON", env.str("DUMPS_REBUILD_CRON", default="30 2 * * *")
+)
+CELERY_BEAT_SCHEDULE = {
+    "public-dump": {"task": "api.tasks.public_dump_rebuild", "schedule": DUMPS_REBUILD_CRON},
+}
 
 # --- REST API ---------------------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import psycopg
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth.models import AnonymousUser
@@ -23,9 +24,10 @@ from django.db import connection
 from django.test import override_settings
 from rest_framework.test import APIClient
 
-from api.dumps.export import RESOURCES, ExportError, dump_build, reader_of
+from api.dumps.export import AUDIENCES, RESOURCES, ExportError, dump_build, reader_of
 from api.dumps.store import LATEST, MANIFEST
 from api.pagination import token_decode
+from api.tasks import public_dump_rebuild
 from documents.models import Document
 from documents.querysets import Audience, AudienceKind
 from tests import oracle
@@ -263,6 +265,44 @@ def test_an_export_inside_a_transaction_is_refused():
     with pytest.raises(ExportError, match="outside a transaction"):
         dump_build(audience="public")
     assert not Path(django_settings.DUMPS_ROOT).exists()
+
+
+def test_while_one_export_runs_another_of_the_audience_does_nothing(committed):
+    """GIVEN another process exporting the public dump (holding its lock, on a connection of
+    its own) WHEN beat's job runs THEN it publishes nothing and fails nothing; the delegation
+    dump is not held up; once the other is done, the job publishes."""
+    database = connection.settings_dict
+    other = psycopg.connect(
+        host=database["HOST"] or "127.0.0.1", port=database["PORT"] or 5432,
+        user=database["USER"], password=database["PASSWORD"] or None, dbname=database["NAME"],
+        autocommit=True,
+    )  # fmt: skip
+    try:
+        other.execute("SELECT pg_advisory_lock(7100453, %s)", [AUDIENCES.index("public")])
+        assert public_dump_rebuild() is None
+        with pytest.raises(ExportError, match="another export of the public dump is running"):
+            dump_build(audience="public")
+        assert not (Path(django_settings.DUMPS_ROOT) / "public" / LATEST).exists()
+        dump_build(audience="delegation")
+        other.execute("SELECT pg_advisory_unlock(7100453, %s)", [AUDIENCES.index("public")])
+    finally:
+        other.close()
+
+    dump_id = public_dump_rebuild()
+    assert (Path(django_settings.DUMPS_ROOT) / "public" / LATEST).resolve().name == dump_id
+
+
+def test_beat_rebuilds_the_public_dump_daily_by_default():
+    from tracker.celery import app
+
+    entry = django_settings.CELERY_BEAT_SCHEDULE["public-dump"]
+
+    assert entry["task"] in app.tasks
+    assert app.tasks[entry["task"]].run is public_dump_rebuild.run
+    schedule = entry["schedule"]
+    assert (schedule.minute, schedule.hour) == ({30}, {2})
+    assert schedule.day_of_week == set(range(7))
+    assert schedule.day_of_month == set(range(1, 32))
 
 
 # --- served ----------------------------------------------------------------------------------

@@ -205,3 +205,22 @@ def test_admin_path_is_configurable():
     assert moved.stdout.strip() == "/registry-desk/", moved.stderr
     assert refused.returncode != 0
     assert "ADMIN_URL must be a relative path" in refused.stderr
+
+
+@pytest.mark.parametrize("line", ["30 2 * *", "61 2 * * *", "every day"])
+def test_a_malformed_dump_schedule_stops_the_app_naming_the_variable(line):
+    result = run(SETUP, DEBUG="true", DUMPS_REBUILD_CRON=line)
+
+    assert result.returncode != 0
+    assert f"DUMPS_REBUILD_CRON={line!r} is not a crontab line" in result.stderr
+
+
+def test_the_dump_schedule_is_read_from_the_environment():
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.CELERY_BEAT_SCHEDULE['public-dump']['schedule'])"
+    )
+
+    result = run(["-c", code], DEBUG="true", DUMPS_REBUILD_CRON="0 */6 * * 1-5")
+
+    assert result.stdout.strip() == "<crontab: 0 */6 * * 1-5 (m/h/dM/MY/d)>", result.stderr
