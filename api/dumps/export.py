@@ -3,7 +3,7 @@
 One gzip'd JSON Lines file per resource (documents, procedures, meetings, bodies, subject codes,
 delegations), each line exactly what the API's list gives that audience: the lines come from
 the lists themselves (their viewsets' querysets, selectors and serializers, through the one
-rule), read in the list's own order and keyset pages. A ``manifest.json`` gives each file's
+rule), read in the list's own order, a batch at a time. A ``manifest.json`` gives each file's
 record count, size and SHA-256, the audience, when, the versions, and the changes feed
 ``cursor`` to follow from.
 
@@ -33,6 +33,7 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import urlsplit
@@ -47,7 +48,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 
 from api.dumps import store
-from api.pagination import after, token_encode
+from api.pagination import token_encode
 from api.views.changes import PURPOSE as FEED_CURSOR
 from api.views.documents import DocumentViewSet
 from api.views.registry import (
@@ -72,7 +73,7 @@ RESOURCES = {
     "subject-codes": SubjectCodeViewSet,
     "delegations": DelegationViewSet,
 }
-BATCH = 500  # rows per keyset page: memory stays flat whatever the register's size
+BATCH = 500  # rows serialized at a time: memory stays flat whatever the register's size
 _LOCK = 7_100_453  # with the audience's index: one export of an audience at a time
 
 
@@ -137,7 +138,7 @@ def dump_build(*, audience: str, output: Path | None = None, batch_size: int = B
 
     Refused (``ExportError``) for an unknown audience, an ``output`` that exists and is not an
     empty folder, or while another export of the audience runs. Never called inside a
-    transaction: it reads one snapshot of its own. ``batch_size``: rows per keyset page.
+    transaction: it reads one snapshot of its own. ``batch_size``: rows serialized at a time.
     """
     reader = reader_of(audience)
     if output is not None and (problem := store.output_check(output)):
@@ -219,31 +220,23 @@ def _exclusive(audience: str):
 
 
 def _lines(viewset, resource: str, reader, batch_size: int) -> Iterator[list[bytes]]:
-    """The list of ``viewset`` as ``reader`` gets it, as JSON lines, a keyset page at a time."""
+    """The list of ``viewset`` as ``reader`` gets it, as JSON lines, ``batch_size`` rows at a
+    time: one query read through a server-side cursor, its prefetches run per batch.
+
+    One query, not one per keyset page: the lists' querysets probe some links with
+    ``Exists`` subqueries that PostgreSQL may run as a hash of every visible row, built once
+    per query; a page at a time would build it again for every page."""
     request = Request(_SiteRequest(f"/api/v1/{resource}/"), authenticators=())
     request.user = reader
     view = viewset(request=request, args=(), kwargs={}, format_kwarg=None, action="list")
     view.headers = {}
     queryset = view.filter_queryset(view.get_queryset())
     orderings = view.pagination_class.orderings
-    keys = orderings[next(iter(orderings))]  # the list's default order
+    rows = queryset.order_by(*orderings[next(iter(orderings))])  # the list's default order
     renderer = JSONRenderer()
-    last = None
-    while True:
-        page = queryset.order_by(*keys)
-        if last is not None:
-            page = page.filter(after(keys, last))
-        rows = list(page[:batch_size])
-        if not rows:
-            return
-        yield [renderer.render(item) + b"\n" for item in view.get_serializer(rows, many=True).data]
-        last = [_value(rows[-1], key.lstrip("-")) for key in keys]
-
-
-def _value(row, name: str):
-    for part in name.split("__"):
-        row = getattr(row, part)
-    return row
+    stream = rows.iterator(chunk_size=batch_size)
+    while batch := list(islice(stream, batch_size)):
+        yield [renderer.render(item) + b"\n" for item in view.get_serializer(batch, many=True).data]
 
 
 class _Counted:

@@ -99,7 +99,7 @@ def audience_readers(committed) -> dict:
 def test_each_line_is_what_the_audience_s_list_gives_in_the_list_s_order(committed):
     """GIVEN a register with a document of every kind of the visibility table, linked from a
     procedure and a meeting WHEN the public and the delegation dumps are taken, three rows
-    per keyset page THEN each file holds, line for line and in order, what the list gives the
+    at a time THEN each file holds, line for line and in order, what the list gives the
     public and a member-state delegate without clearance."""
     for audience, user in audience_readers(committed).items():
         dump = dump_build(audience=audience, batch_size=3)

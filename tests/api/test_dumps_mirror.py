@@ -207,8 +207,8 @@ class Clerks:
 @pytest.mark.django_db(transaction=True)
 def test_a_mirror_from_a_dump_taken_under_writes_and_the_feed_ends_equal_to_the_lists(settings):
     """GIVEN three clerks writing on connections of their own
-    WHEN the public and the delegation dumps are taken meanwhile (four rows per keyset page, so
-    each spans many statements), and the clerks go on writing after
+    WHEN the public and the delegation dumps are taken meanwhile (four rows serialized at a time,
+    so each spans many statements), and the clerks go on writing after
     THEN a mirror that loads each dump and follows the feed from the dump's cursor (as the
     public, and as a member-state delegate without clearance) holds exactly what the six lists
     give that caller, record by record and field by field."""
