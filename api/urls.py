@@ -36,6 +36,8 @@ urlpatterns = [
         name="document-file",
     ),
     path("v1/changes/", views.ChangesView.as_view(), name="changes"),
+    path("v1/dumps/", views.DumpIndexView.as_view(), name="dumps"),
+    re_path(r"^v1/dumps/(?P<file>[^/\x00-\x1f]+)$", views.DumpFileView.as_view(), name="dump-file"),
     path("v1/calendar/", views.CalendarLinkView.as_view(), name="calendar"),
     path("v1/calendar/<str:key>.ics", views.CalendarFeedView.as_view(), name="calendar-feed"),
     path("v1/", include(router.urls)),

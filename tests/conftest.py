@@ -6,8 +6,9 @@ from django.core.cache import cache
 
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
-    """Uploaded files go to a fresh folder per test."""
+    """Uploaded files and dumps go to a fresh folder per test."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.DUMPS_ROOT = tmp_path / "dumps"
 
 
 @pytest.fixture(autouse=True)

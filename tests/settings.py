@@ -4,6 +4,7 @@ Every value can still be overridden from the environment (CI does not need to).
 """
 
 import os
+from pathlib import Path
 
 os.environ.setdefault("READ_DOT_ENV", "false")  # a developer's .env never steers the suite
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tracker")
@@ -30,6 +31,7 @@ STORAGES = {
 }
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = os.environ.get("TEST_MEDIA_ROOT", "/tmp/tracker-test-media")
+DUMPS_ROOT = Path(MEDIA_ROOT) / "dumps"
 # Lockouts are asserted in tests; the log line per login attempt is noise there.
 AXES_VERBOSE = False
 LOGGING = {**LOGGING, "loggers": {"axes": {"level": "WARNING"}}}  # noqa: F405

@@ -10,6 +10,7 @@ import warnings
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -249,7 +250,8 @@ DEFAULT_FROM_EMAIL = env.str(
 )
 # Seconds an SMTP connection may hang: a notification's row stays locked while it is sent.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
-# Where e-mails link to (the API, the admin, the unsubscribe page): scheme and host, no slash.
+# Where links made outside a request point (e-mails, the unsubscribe page, dumps): scheme and
+# host, no slash.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 if not SITE_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured("SITE_URL must start with http:// or https://")
@@ -285,11 +287,39 @@ REMINDERS_RETRY_SECONDS = env.int("REMINDERS_RETRY_SECONDS", default=60)
 # A monitoring system may read /healthz/jobs with "Authorization: Bearer <token>" (empty: only
 # signed-in registry staff may).
 JOBS_HEALTH_TOKEN = env.str("JOBS_HEALTH_TOKEN", default="")
-CELERY_BEAT_SCHEDULE = {
-    "reminders": {"task": "documents.tasks.tick_reminders", "schedule": REMINDERS_TICK_SECONDS},
-}
 # Beat's own scheduler, which records each tick it sends (the heartbeat operators read).
 CELERY_BEAT_SCHEDULER = "documents.tasks:HeartbeatScheduler"
+
+# --- Dumps (api/dumps.py) ---------------------------------------------------------------------
+
+# Where export_register publishes: <DUMPS_ROOT>/<audience>/<id>/ and <audience>/latest. Every web
+# host reads the public one from here (shared storage, like MEDIA_ROOT).
+DUMPS_ROOT = Path(env.str("DUMPS_ROOT", default=str(Path(MEDIA_ROOT) / "dumps")))
+
+
+def crontab_of(name: str, line: str) -> crontab:
+    """A crontab line (minute hour day-of-month month day-of-week, Brussels time) as a schedule."""
+    fields = line.split()
+    try:
+        if len(fields) != 5:
+            raise ValueError("five fields expected: minute hour day-of-month month day-of-week")
+        minute, hour, day_of_month, month, day_of_week = fields
+        return crontab(minute, hour, day_of_week, day_of_month, month)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name}={line!r} is not a crontab line: {error}") from None
+
+
+# When beat rebuilds the public dump (daily by default).
+DUMPS_REBUILD_CRON = crontab_of(
+    "DUMPS_REBUILD_CRON", env.str("DUMPS_REBUILD_CRON", default="30 2 * * *")
+)
+
+# --- Beat's schedule --------------------------------------------------------------------------
+
+CELERY_BEAT_SCHEDULE = {
+    "reminders": {"task": "documents.tasks.tick_reminders", "schedule": REMINDERS_TICK_SECONDS},
+    "public-dump": {"task": "api.tasks.public_dump_rebuild", "schedule": DUMPS_REBUILD_CRON},
+}
 
 # --- REST API ---------------------------------------------------------------------------------
 

@@ -5,6 +5,8 @@ representation needs (``full_access``, ``public``, the parent's visibility, the 
 visibility): nothing here decides who may see what.
 """
 
+from functools import cached_property
+
 from django.urls import reverse
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
@@ -83,8 +85,14 @@ class DocumentSerializer(DocumentListingSerializer):
     def to_representation(self, document: Document) -> dict:
         """In full, or (``full_access`` False) only what the public register lists."""
         if not document.full_access:
-            return DocumentListingSerializer(context=self.context).to_representation(document)
+            return self._listing.to_representation(document)
         return super().to_representation(document)
+
+    @cached_property
+    def _listing(self) -> DocumentListingSerializer:
+        """One listing serializer for all the listed-only documents of a page: DRF builds a
+        serializer's fields anew for each instance, which cost more than the rest of a list."""
+        return DocumentListingSerializer(context=self.context)
 
     def get_classification(self, document: Document) -> str | None:
         return None if not document.classification else document.get_classification_display()

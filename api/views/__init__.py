@@ -1,6 +1,7 @@
 from api.views.calendar import CalendarFeedView, CalendarLinkView
 from api.views.changes import ChangesView
 from api.views.documents import DocumentFileView, DocumentViewSet
+from api.views.dumps import DumpFileView, DumpIndexView
 from api.views.registry import (
     BodyViewSet,
     DelegationViewSet,
@@ -18,6 +19,8 @@ __all__ = [
     "DelegationViewSet",
     "DocumentFileView",
     "DocumentViewSet",
+    "DumpFileView",
+    "DumpIndexView",
     "MeetingViewSet",
     "ProcedureViewSet",
     "SubjectCodeViewSet",

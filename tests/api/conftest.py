@@ -40,6 +40,11 @@ def _throttle_counts_cleared():
 def register(db):
     """One document of each kind of the visibility table, linked from a procedure's timeline,
     a meeting's agenda and each other, and a reader of each kind."""
+    return register_create()
+
+
+def register_create() -> dict:
+    """What the ``register`` fixture holds, made in the current transaction (or committed)."""
     roles_set_up()
     SubjectCodeFactory(code="JAI")
     procedure = ProcedureFactory(year=2023, number=452)

@@ -21,7 +21,7 @@ def test_schema_validates_without_a_warning(tmp_path):
         "/api/v1/documents/", "/api/v1/documents/{slug}/",
         "/api/v1/documents/{slug}/files/{language}/", "/api/v1/procedures/{slug}/",
         "/api/v1/meetings/{key}/", "/api/v1/changes/", "/api/v1/bodies/", "/api/v1/subject-codes/",
-        "/api/v1/delegations/",
+        "/api/v1/delegations/", "/api/v1/dumps/", "/api/v1/dumps/{file}",
     } <= paths  # fmt: skip
     filters = {p["name"] for p in schema["paths"]["/api/v1/documents/"]["get"]["parameters"]}
     assert {"reference", "procedure", "subject_code", "q", "cursor", "page_size"} <= filters

@@ -4,6 +4,7 @@ Settings are read once per process, so each case runs Django in a subprocess wit
 environment.
 """
 
+import hashlib
 import json
 import os
 import re
@@ -139,7 +140,8 @@ def free_port() -> int:
 def test_demo_runs_on_sqlite_with_no_service(tmp_path):
     """GIVEN no DATABASE_URL and no broker (what `make run` uses)
     WHEN the demo is migrated, loaded and served
-    THEN the admin login and the health check answer, and the demo register is there."""
+    THEN the admin login and the health check answer, the demo register is there, and so is
+    its public dump (exported on SQLite, served by the API)."""
     env = {"DEBUG": "true", "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}"}
     env["MEDIA_ROOT"] = str(tmp_path / "media")
     for command in (["migrate", "--noinput"], ["setup_roles"], ["load_demo"]):
@@ -152,6 +154,8 @@ def test_demo_runs_on_sqlite_with_no_service(tmp_path):
         **env,
     )  # fmt: skip
     assert "['ST 5397 2024 INIT', 'WK 9107 2022 INIT']" in count.stdout, count.stderr
+    exported = run(["manage.py", "export_register", "--audience", "public"], **env)
+    assert exported.returncode == 0, exported.stderr
 
     port = free_port()
     server = subprocess.Popen(
@@ -179,6 +183,11 @@ def test_demo_runs_on_sqlite_with_no_service(tmp_path):
         with urllib.request.urlopen(search, timeout=5) as r:
             found = [d["reference"] for d in json.load(r)["results"]]
         assert found == ["ST 5397 2024 INIT"]
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/dumps/", timeout=5) as r:
+            files = {f["resource"]: f for f in json.load(r)["files"]}
+        assert files["documents"]["records"] == 1  # the LIMITE note, listed; not the WK one
+        with urllib.request.urlopen(files["documents"]["url"].replace(":8000", f":{port}")) as r:
+            assert hashlib.sha256(r.read()).hexdigest() == files["documents"]["sha256"]
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -196,3 +205,22 @@ def test_admin_path_is_configurable():
     assert moved.stdout.strip() == "/registry-desk/", moved.stderr
     assert refused.returncode != 0
     assert "ADMIN_URL must be a relative path" in refused.stderr
+
+
+@pytest.mark.parametrize("line", ["30 2 * *", "61 2 * * *", "every day"])
+def test_a_malformed_dump_schedule_stops_the_app_naming_the_variable(line):
+    result = run(SETUP, DEBUG="true", DUMPS_REBUILD_CRON=line)
+
+    assert result.returncode != 0
+    assert f"DUMPS_REBUILD_CRON={line!r} is not a crontab line" in result.stderr
+
+
+def test_the_dump_schedule_is_read_from_the_environment():
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.CELERY_BEAT_SCHEDULE['public-dump']['schedule'])"
+    )
+
+    result = run(["-c", code], DEBUG="true", DUMPS_REBUILD_CRON="0 */6 * * 1-5")
+
+    assert result.stdout.strip() == "<crontab: 0 */6 * * 1-5 (m/h/dM/MY/d)>", result.stderr
