@@ -15,7 +15,7 @@ class TokenRateThrottle(SimpleRateThrottle):
 
     - ``token``: an API token, counted per token (two tokens of one user count apart);
     - ``user``: a signed-in session, counted per user;
-    - ``anon``: no credentials, counted per client address.
+    - ``anon``: no credentials (or credentials refused), counted per client address.
 
     A scope with no rate (or a rate of None) is not throttled.
     """
@@ -36,6 +36,15 @@ class TokenRateThrottle(SimpleRateThrottle):
             self.scope, self.ident = "user", str(request.user.pk)
         else:
             self.scope, self.ident = "anon", self.get_ident(request)
+        return self._allow(request, view)
+
+    def allow_anonymous(self, request) -> bool:
+        """Count a request as anonymous from its client address (a refused authentication,
+        which DRF never hands to the throttles)."""
+        self.scope, self.ident = "anon", self.get_ident(request)
+        return self._allow(request, None)
+
+    def _allow(self, request, view) -> bool:
         self.rate = self.get_rate()
         self.num_requests, self.duration = self.parse_rate(self.rate)
         return super().allow_request(request, view)
