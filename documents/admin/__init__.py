@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from documents.admin import documents, registry  # noqa: F401  (registers the model admins)
+from documents.admin import audit, documents, registry  # noqa: F401  (registers the model admins)
 
 admin.site.site_header = "Council document tracker: registry"
 admin.site.site_title = "Registry"
