@@ -60,9 +60,9 @@ class TokenAuthentication(BaseAuthentication):
             raise refused(request, "invalid token header: one key after 'Token ', no spaces")
         if not words[1].isascii() or not words[1].isprintable():
             raise refused(request, "invalid token")
-        return self.authenticate_credentials(words[1], request=request)
+        return self.authenticate_credentials(words[1], request)
 
-    def authenticate_credentials(self, key: str, *, request=None):
+    def authenticate_credentials(self, key: str, request):
         # The digest is looked up through a unique index: the key is never compared as text.
         token = APIToken.objects.select_related("user").filter(key_hash=key_hash(key)).first()
         if token is None:
