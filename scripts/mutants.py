@@ -86,6 +86,7 @@ TARGETS = (
         ),
         (
             "tests/documents/test_service_guards.py",
+            "tests/documents/test_release_services.py",
             "tests/documents/test_admin.py",
         ),
     ),
