@@ -106,7 +106,25 @@ TARGETS = (
 
 # Survivors that change nothing a caller can observe:
 # (target, function, description, replaced source) -> why.
-EQUIVALENT: dict[tuple[str, str, str, str], str] = {}
+EQUIVALENT: dict[tuple[str, str, str, str], str] = {
+    ("release-guards", "_locked", "constant True -> False", "True"): (
+        "FOR UPDATE instead of FOR NO KEY UPDATE still serialises the services on the document;"
+        " it only also blocks inserts of rows that reference it"
+    ),
+    ("release-guards", "document_classify", "constant 100 -> 101", "100"): (
+        "a classification change reason is at most 45 characters: the cut never applies"
+    ),
+    ("release-guards", "document_classify", "constant 100 -> 99", "100"): (
+        "a classification change reason is at most 45 characters: the cut never applies"
+    ),
+    (
+        "release-guards", "document_classify", "drop operand 1 of And",
+        "classification and document.files.exists()",
+    ): (
+        "a document with files is never classified (uploads are refused for classified"
+        " documents): only the no-op 'classify to 0' of a document with files differs"
+    ),
+}  # fmt: skip
 
 # --- Mutation operators -----------------------------------------------------------------------
 

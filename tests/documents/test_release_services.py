@@ -130,6 +130,28 @@ def test_what_may_be_done_is_done(people):
     assert classify(secret, people, Classification.UNCLASSIFIED).classification == 0
 
 
+def test_a_long_reason_for_an_undo_is_kept_to_the_historys_100_characters(people):
+    reason = "the act was not adopted: " + "x" * 200
+
+    undo(released(), people, reason=reason)
+
+    change = Document.history.order_by("-history_id").first().history_change_reason
+    assert change == f"release undone: {reason}"[:100]
+
+
+def test_an_officer_without_a_profile_has_no_clearance(people):
+    officer = staff(Role.SECURITY_OFFICER)
+    officer.profile.delete()
+    officer = type(officer).objects.get(pk=officer.pk)
+    document = limite()
+
+    with pytest.raises(ValidationError, match="above your own clearance"):
+        document_classify(
+            document=document, classification=Classification.RESTREINT_UE, classified_by=officer
+        )
+    assert document_classify(document=document, classification=0, classified_by=officer)
+
+
 # --- Two at once ------------------------------------------------------------------------------
 
 
