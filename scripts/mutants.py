@@ -124,6 +124,13 @@ EQUIVALENT: dict[tuple[str, str, str, str], str] = {
         "a document with files is never classified (uploads are refused for classified"
         " documents): only the no-op 'classify to 0' of a document with files differs"
     ),
+    (
+        "release-guards", "document_classify", "drop operand 1 of And",
+        "classification and document.released_at is not None",
+    ): (
+        "a released document is never classified (refused just above): only the no-op"
+        " 'classify to 0' of a released document differs"
+    ),
 }  # fmt: skip
 
 # --- Mutation operators -----------------------------------------------------------------------
