@@ -12,12 +12,13 @@ RUN_ENV := DEBUG=$${DEBUG:-true}
 # The suite runs against the real services; tests/settings.py holds the defaults.
 TEST_ENV := DJANGO_SETTINGS_MODULE=tests.settings
 
-.PHONY: run test lint bench clean help
+.PHONY: run test lint bench mutants clean help
 
 help:
 	@echo "make run    serve the demo register on http://$(HOST):$(PORT)/ (SQLite, eager tasks)"
 	@echo "make test   linters and the whole suite against PostgreSQL and Redis"
 	@echo "make bench  numbering throughput benchmark against PostgreSQL"
+	@echo "make mutants  mutation testing of the visibility rule, release guards and feed (long)"
 	@echo "make clean  remove the virtualenv and local data"
 
 $(BIN)/python:
@@ -67,6 +68,12 @@ e2e-deps:
 bench: $(VENV)/.installed-dev
 	@$(BIN)/python scripts/check_services.py
 	$(TEST_ENV) $(BIN)/python scripts/bench_numbering.py
+
+# Not part of `make test`: mutates the visibility rule, the release guards and the feed one change
+# at a time and runs the tests that cover each (scripts/mutants.py; an hour or more).
+mutants: $(VENV)/.installed-dev
+	@$(BIN)/python scripts/check_services.py
+	$(TEST_ENV) $(BIN)/python scripts/mutants.py --report var/mutants-report.txt
 
 clean:
 	rm -rf $(VENV) var staticfiles media .pytest_cache .ruff_cache .hypothesis

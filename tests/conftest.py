@@ -3,6 +3,8 @@
 import pytest
 from django.core.cache import cache
 
+from api.throttling import local_counts
+
 
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
@@ -13,5 +15,7 @@ def _media_root(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """API throttling counts live in the cache: each test starts with none."""
+    """API throttling counts live in the cache (or, while it is down, in the process): each
+    test starts with none."""
     cache.clear()
+    local_counts.clear()

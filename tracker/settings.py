@@ -351,6 +351,13 @@ REST_FRAMEWORK = {
 # API throttling counts requests in the default cache: production sets a Redis CACHE_URL so
 # that every server process shares the counts (the in-memory default counts per process).
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# A Redis that does not answer must not hold requests up: after a second the throttle counts in
+# the process instead (api.throttling) and /healthz reports the cache down. The URL's query
+# string can set other values (redis://host:6379/1?socket_timeout=0.5).
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"].setdefault("OPTIONS", {})
+    CACHES["default"]["OPTIONS"].setdefault("socket_connect_timeout", 1)
+    CACHES["default"]["OPTIONS"].setdefault("socket_timeout", 1)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Council document tracker API",
     "DESCRIPTION": "The register of Council documents, interinstitutional files and meetings.",

@@ -2,22 +2,10 @@
 
 from django.conf import settings
 from django.contrib import admin
-from django.db import connection
-from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
 from django.views.generic import RedirectView
 
-
-@never_cache
-@require_GET
-def healthz(request: HttpRequest) -> HttpResponse:
-    """Liveness and database reachability, for load balancers and container health checks."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return HttpResponse("ok", content_type="text/plain")
-
+from tracker.health import healthz
 
 urlpatterns = [
     path("", RedirectView.as_view(url=f"/{settings.ADMIN_URL}", permanent=False)),

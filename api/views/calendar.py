@@ -9,6 +9,7 @@ user may see them (document references through the one visibility rule).
 import datetime
 import hashlib
 import hmac
+import re
 
 from django.conf import settings
 from django.db.models import Prefetch
@@ -24,21 +25,31 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.models import APIToken
+from api.models import KEY_MARKER, PREFIX_LENGTH, APIToken
 from documents.models import AgendaItem, Body, Document, Meeting, MeetingStatus
 
 # How far back the feed reaches; everything ahead is in it.
 PAST_DAYS = 180
+# Hex digits of the HMAC kept in the URL.
+MAC_LENGTH = 40
+# The shape of every key calendar_key() makes: the token's prefix, a dot, the MAC. Anything
+# else (a NUL byte, a stray character, a wrong length) is not found before any query runs.
+KEY_PATTERN = re.compile(
+    rf"{re.escape(KEY_MARKER)}[A-Za-z0-9_-]{{{PREFIX_LENGTH - len(KEY_MARKER)}}}"
+    rf"\.[0-9a-f]{{{MAC_LENGTH}}}"
+)
 
 
 def calendar_key(token: APIToken) -> str:
     mac = hmac.new(
         settings.SECRET_KEY.encode(), f"calendar:{token.key_hash}".encode(), hashlib.sha256
     )
-    return f"{token.prefix}.{mac.hexdigest()[:40]}"
+    return f"{token.prefix}.{mac.hexdigest()[:MAC_LENGTH]}"
 
 
 def _token_of(key: str) -> APIToken | None:
+    if not KEY_PATTERN.fullmatch(key):
+        return None
     prefix, _, _mac = key.partition(".")
     token = APIToken.objects.live().select_related("user").filter(prefix=prefix).first()
     if token is None or not token.user.is_active:

@@ -2,7 +2,12 @@
 
 from django.contrib import admin
 
-from documents.admin import documents, registry, reminders  # noqa: F401  (registers the admins)
+from documents.admin import (  # noqa: F401  (registers the model admins)
+    audit,
+    documents,
+    registry,
+    reminders,
+)
 
 admin.site.site_header = "Council document tracker: registry"
 admin.site.site_title = "Registry"

@@ -15,7 +15,6 @@ from documents.models import (
     Delegation,
     Document,
     DocumentProcedure,
-    DocumentRead,
     Meeting,
     Procedure,
     ProcedureEvent,
@@ -269,29 +268,3 @@ class UserProfileAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False  # profiles come with the user accounts
-
-
-@admin.register(DocumentRead)
-class DocumentReadAdmin(admin.ModelAdmin):
-    """The audit trail: read-only, for supervisors."""
-
-    list_display = ("at", "user", "delegation", "document", "kind", "language", "via", "address")
-    list_filter = ("kind", "via", "delegation")
-    list_select_related = ("user", "delegation", "document")
-    search_fields = ("user__username", "document__reference", "address")
-    date_hierarchy = "at"
-    show_full_result_count = False
-
-    def get_queryset(self, request):
-        # Only reads of documents this user may see: the trail names them.
-        visible = Document.objects.visible_to(request.user)
-        return super().get_queryset(request).filter(document__in=visible)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

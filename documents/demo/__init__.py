@@ -1,4 +1,5 @@
-"""Demo data: the two sample Council documents, their files, procedures and meeting.
+"""Demo data: the two sample Council documents, their files, procedures and meetings (the
+LEWP (Police) meeting of 22 June 2022, and one kept in the coming weeks for the calendar).
 
 Everything is loaded through the services, as a clerk would register it, and only when it is
 not there yet, so loading twice changes nothing.
@@ -12,6 +13,7 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth import get_user_model
 from django.core.files import File
 from django.db import transaction
+from django.utils import timezone
 
 from documents.models import (
     Body,
@@ -117,6 +119,20 @@ CODES_5397_24 = (
     "JAI 64", "ENFOPOL 15", "CRIMORG 7", "IXIM 12", "DATAPROTECT 25", "CYBER 9", "COPEN 13",
     "FREMP 20", "TELECOM 15", "COMPET 54", "MI 50", "CONSOM 19", "DIGIT 14", "CODEC 90",
 )  # fmt: skip
+
+
+# The demo keeps one LEWP (Police) meeting ahead, so that the calendar a newcomer downloads
+# has something in it: this many days ahead at least, on a weekday, at this Brussels time.
+UPCOMING_DAYS_AHEAD = 14
+UPCOMING_STARTS = datetime.time(10, 0)
+
+
+def upcoming_meeting_start(today: datetime.date) -> datetime.datetime:
+    """The next weekday at least UPCOMING_DAYS_AHEAD days after ``today``, 10:00 in Brussels."""
+    day = today + datetime.timedelta(days=UPCOMING_DAYS_AHEAD)
+    while day.weekday() >= 5:  # Saturday, Sunday
+        day += datetime.timedelta(days=1)
+    return datetime.datetime.combine(day, UPCOMING_STARTS, tzinfo=BRUSSELS)
 
 
 def _bodies() -> dict[str, Body]:
@@ -279,6 +295,31 @@ def demo_load(*, with_users: bool) -> list[DemoUser]:
             procedures=[csa],
             documents=[wk],
         )
+    _upcoming_meeting(bodies["lewp"], csa=csa, interim=interim, wk=wk, note=note)
     users = _users(with_users=with_users)
     _follows(bodies)
     return users
+
+
+def _upcoming_meeting(lewp: Body, *, csa, interim, wk: Document, note: Document) -> None:
+    """A LEWP (Police) meeting in the coming weeks, unless one is ahead already: loading again
+    the same day (or any day before that meeting) adds nothing."""
+    now = timezone.now()
+    if Meeting.objects.filter(body=lewp, starts_at__gte=now).exists():
+        return
+    starts_at = upcoming_meeting_start(timezone.localdate(now, BRUSSELS))
+    meeting = meeting_create(
+        body=lewp,
+        starts_at=starts_at,
+        ends_at=starts_at + datetime.timedelta(hours=7),
+        title="Law Enforcement Working Party (Police)",
+        place="Brussels",
+        status=MeetingStatus.PLANNED,
+    )
+    agenda_item_add(meeting=meeting, title=CSA_TITLE, procedures=[csa], documents=[wk])
+    agenda_item_add(
+        meeting=meeting,
+        title="Extension of the Interim Regulation: case studies on its implementation",
+        procedures=[interim],
+        documents=[note],
+    )

@@ -334,8 +334,9 @@ class Migration(migrations.Migration):
             constraint=models.CheckConstraint(
                 condition=models.Q(
                     models.Q(
-                        ("link_level__in", [1, 2]),
+                        ("link_level__isnull", False),
                         ("scope", "link"),
+                        ("link_level__in", [1, 2]),
                         models.Q(
                             ("link_was__isnull", False), ("link_now__isnull", False), _connector="OR"
                         ),

@@ -154,7 +154,9 @@ class Change(models.Model):
                 # A link change names the link's level and the linked document's states; any
                 # other change names none of it.
                 condition=(
-                    models.Q(scope=ChangeScope.LINK, link_level__in=[1, 2])
+                    # (A NULL level would make the IN test unknown, which a CHECK lets pass.)
+                    models.Q(scope=ChangeScope.LINK, link_level__isnull=False)
+                    & models.Q(link_level__in=[1, 2])
                     & (models.Q(link_was__isnull=False) | models.Q(link_now__isnull=False))
                 )
                 | models.Q(

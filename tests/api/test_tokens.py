@@ -144,9 +144,9 @@ def error_message(response) -> str:
     return body.get("message", body.get("detail"))
 
 
-def assert_refused(response, message: str) -> None:
+def assert_refused(response, problem: str) -> None:
     assert response.status_code == 401
-    assert error_message(response) == message
+    assert error_message(response) == f"{problem}; expected 'Authorization: Token <key>'"
     assert response["WWW-Authenticate"] == "Token"
 
 
@@ -208,13 +208,12 @@ def test_the_token_of_an_inactive_user_is_refused(client, user, issued):
 
 
 @token_views
-def test_another_authorization_scheme_is_ignored(client, issued):
+def test_another_authorization_scheme_is_refused_not_taken_as_anonymous(client, issued):
     _token, key = issued
 
     response = client.get(WHOAMI, HTTP_AUTHORIZATION=f"Bearer {key}")
 
-    assert response.status_code == 200
-    assert response.json() == {"user": None, "token": None}
+    assert_refused(response, "the Bearer authorization scheme is not accepted")
 
 
 @token_views

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.management import call_command
@@ -143,7 +144,7 @@ def test_procedures_bodies_and_meeting(demo):
     lewp = register.Body.objects.get(abbreviation="LEWP (Police)")
     assert [str(lewp.parent), str(lewp.parent.parent)] == ["Coreper (Part 2)", "JHA Council"]
 
-    meeting = Meeting.objects.get(body=lewp)
+    meeting = Meeting.objects.get(body=lewp, starts_at__year=2022)
     local = timezone.localtime(meeting.starts_at)
     assert (local.date(), local.hour) == (datetime.date(2022, 6, 22), 10)
     assert meeting.status == "held"
@@ -260,3 +261,92 @@ def test_send_reminders_on_the_demo_reminds_of_the_lewp_meeting_as_each_may_see_
         assert "9107" not in part
         assert wk_subject not in part  # nor its title, through the agenda or otherwise
     assert "Wednesday 22 June 2022, 10:00 (Brussels time)" in no.body
+
+
+# --- The meeting ahead, for the calendar ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("today", "expected"),
+    [
+        # 10:00 in Brussels, 14 days later: CEST (UTC+2) in summer, CET (UTC+1) in winter.
+        (datetime.date(2025, 3, 5), datetime.datetime(2025, 3, 19, 9, 0, tzinfo=datetime.UTC)),
+        (datetime.date(2025, 3, 20), datetime.datetime(2025, 4, 3, 8, 0, tzinfo=datetime.UTC)),
+        # 14 days later is a Saturday: the Monday after.
+        (datetime.date(2025, 3, 8), datetime.datetime(2025, 3, 24, 9, 0, tzinfo=datetime.UTC)),
+        # ... or a Sunday.
+        (datetime.date(2025, 3, 9), datetime.datetime(2025, 3, 24, 9, 0, tzinfo=datetime.UTC)),
+    ],
+)
+def test_upcoming_meeting_is_the_next_weekday_two_weeks_ahead_at_ten_in_brussels(today, expected):
+    from documents.demo import upcoming_meeting_start
+
+    assert upcoming_meeting_start(today) == expected
+
+
+def upcoming() -> list[Meeting]:
+    return list(Meeting.objects.filter(starts_at__gte=timezone.now()).order_by("starts_at"))
+
+
+def test_the_demo_keeps_a_lewp_meeting_in_the_coming_weeks_with_its_agenda(db):
+    with time_machine.travel(datetime.datetime(2025, 3, 5, 12, 0, tzinfo=datetime.UTC)):
+        call_command("load_demo", verbosity=0)
+        (meeting,) = upcoming()
+
+    local = timezone.localtime(meeting.starts_at)
+    assert (local.date(), local.hour, local.minute) == (datetime.date(2025, 3, 19), 10, 0)
+    assert meeting.body.abbreviation == "LEWP (Police)"
+    assert meeting.status == "planned"
+    agenda = [
+        (
+            [p.reference for p in item.procedures.all()],
+            [d.reference for d in item.documents.all()],
+        )
+        for item in meeting.agenda_items.order_by("order")
+    ]
+    assert agenda == [
+        (["2022/0155(COD)"], ["WK 9107 2022 INIT"]),
+        (["2023/0452(COD)"], ["ST 5397 2024 INIT"]),
+    ]
+
+
+def test_loading_again_keeps_one_meeting_ahead_and_adds_one_only_once_it_is_past(db):
+    """GIVEN the demo loaded on 5 March 2025 (meeting on 19 March)
+    WHEN it is loaded again the same day and ten days later THEN nothing is added;
+    WHEN it is loaded after the meeting THEN one new meeting lies ahead again."""
+
+    def load_on(day: int, month: int = 3) -> list:
+        moment = datetime.datetime(2025, month, day, 12, 0, tzinfo=datetime.UTC)
+        with time_machine.travel(moment, tick=False):
+            call_command("load_demo", verbosity=0)
+            return [timezone.localtime(m.starts_at).date() for m in upcoming()]
+
+    assert load_on(5) == [datetime.date(2025, 3, 19)]
+    assert load_on(5) == [datetime.date(2025, 3, 19)]
+    assert load_on(15) == [datetime.date(2025, 3, 19)]
+    assert load_on(20) == [datetime.date(2025, 4, 3)]
+    assert Meeting.objects.count() == 3  # 2022, 19 March, 3 April
+
+
+def test_the_calendar_a_newcomer_downloads_is_not_empty(db):
+    """GIVEN the demo, and a token issued to its delegate (as the README says)
+    THEN the delegate's calendar holds the meeting ahead, with its agenda."""
+    from icalendar import Calendar
+    from rest_framework.test import APIClient
+
+    from api.services import token_issue
+
+    call_command("load_demo", "--with-users", verbosity=0)
+    _token, key = token_issue(user=get_user_model().objects.get(username="delegate.be"))
+    client = APIClient()
+    (url,) = client.get("/api/v1/calendar/", HTTP_AUTHORIZATION=f"Token {key}").json()["calendars"]
+
+    response = APIClient().get(url)
+
+    events = list(Calendar.from_ical(response.content).walk("VEVENT"))
+    assert len(events) == 1
+    assert events[0].decoded("dtstart") > timezone.now()
+    description = str(events[0]["description"])
+    assert "2022/0155(COD)" in description
+    assert "WK 9107 2022 INIT" in description
+    assert "ST 5397 2024 INIT" in description
