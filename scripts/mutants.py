@@ -66,13 +66,13 @@ TARGETS = (
         ("*",),
         (
             "tests/documents/test_visibility.py",
+            "tests/documents/test_one_rule.py",
             "tests/api/test_documents_api.py",
             "tests/api/test_changes_feed.py",
+            "tests/api/test_oracle.py",
             "tests/api/test_calendar.py",
             "tests/documents/test_admin.py",
-            "tests/documents/test_admin_registry.py",
         ),
-        ("-m", "not e2e and not slow"),
     ),
     Target(
         "release-guards",
@@ -94,13 +94,36 @@ TARGETS = (
         "feed-service",
         "documents/services/changes.py",
         ("*",),
-        ("tests/api/test_changes_feed.py", "tests/api/test_documents_api.py"),
+        (
+            "tests/api/test_changes_feed.py",
+            "tests/api/test_documents_api.py",
+            "tests/api/test_oracle.py",
+        ),
+    ),
+    Target(
+        "feed-selector",
+        "documents/selectors/changes.py",
+        ("*",),
+        (
+            "tests/api/test_changes_feed.py",
+            "tests/api/test_documents_api.py",
+            "tests/api/test_oracle.py",
+        ),
     ),
     Target(
         "feed-view",
         "api/views/changes.py",
         ("*",),
-        ("tests/api/test_changes_feed.py", "tests/api/test_documents_api.py"),
+        ("tests/api/test_changes_feed.py", "tests/api/test_oracle.py"),
+    ),
+    Target(
+        "lock-order",
+        "documents/services/registration.py",
+        ("_counters_take", "_numbers_allocate", "_subject_codes_allocate"),
+        (
+            "tests/documents/test_lock_order.py",
+            "tests/documents/test_numbering.py",
+        ),
     ),
 )
 
