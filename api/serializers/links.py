@@ -1,12 +1,30 @@
 """Links a machine can follow: every record another one names is an object with its public key
 (a reference, a slug, a meeting key) and its absolute API URL, never a database id."""
 
-from django.urls import reverse
+from urllib.parse import quote
+
+from django.urls import NoReverseMatch, reverse
 from rest_framework import serializers
+
+_MARK = "zzlinkzz"
 
 
 def api_url(request, name: str, **kwargs) -> str:
-    return request.build_absolute_uri(reverse(f"api:{name}", kwargs=kwargs))
+    """The absolute URL of an API route. A page names hundreds of records: each route is
+    reversed once per request, into a template its keys are filled into."""
+    templates = request.__dict__.setdefault("_api_url_templates", {})
+    shape = (name, tuple(sorted(kwargs)))
+    template = templates.get(shape)
+    if template is None:
+        try:
+            marked = reverse(f"api:{name}", kwargs={key: f"{_MARK}{key}" for key in kwargs})
+        except NoReverseMatch:  # a route whose pattern takes no marker: reversed each time
+            return request.build_absolute_uri(reverse(f"api:{name}", kwargs=kwargs))
+        template = templates[shape] = request.build_absolute_uri(marked)
+    url = template
+    for key, value in kwargs.items():
+        url = url.replace(f"{_MARK}{key}", quote(str(value), safe=""))
+    return url
 
 
 def document_slug(reference: str) -> str:

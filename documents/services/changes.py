@@ -124,6 +124,8 @@ def document_changed(
     if scope is None:
         scope = ChangeScope.LISTING if LISTED_FIELDS & set(fields) else ChangeScope.FULL
     states = document_states(d.pk for d in documents)
+    # A document deleted meanwhile by a committed transaction has no state: the links to it
+    # written here fail their deferred foreign key at commit, so nothing is logged for it.
     _log(
         [
             Change(
@@ -131,6 +133,7 @@ def document_changed(
                 fields=",".join(fields), was_id=states[d.pk], now_id=states[d.pk],
             )
             for d in sorted(documents, key=lambda d: d.pk)
+            if d.pk in states
         ]
     )  # fmt: skip
 

@@ -137,6 +137,11 @@ def agenda_item_add(
 ) -> AgendaItem:
     """Append an item to the meeting's agenda, pointing at procedures and documents."""
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    documents = list(documents)
+    if Document.objects.filter(pk__in=[d.pk for d in documents]).count() != len(
+        {d.pk for d in documents}
+    ):
+        raise ValidationError({"documents": "no such document (deleted meanwhile?)"})
     last = meeting.agenda_items.aggregate(last=Max("order"))["last"] or 0
     item = AgendaItem(meeting=meeting, order=last + 1, title=title)
     item.full_clean()
