@@ -1,4 +1,4 @@
-"""Top-level URLs: the admin (at ADMIN_URL), the REST API and a health check."""
+"""Top-level URLs: the admin (at ADMIN_URL), the REST API, a health check and liveness."""
 
 from django.conf import settings
 from django.contrib import admin
@@ -8,6 +8,8 @@ from django.urls import include, path
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import RedirectView
+
+from tracker.livez import livez
 
 
 @never_cache
@@ -24,4 +26,5 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("api/", include("api.urls")),
     path("healthz", healthz, name="healthz"),
+    path("livez", livez, name="livez"),
 ]
