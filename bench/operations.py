@@ -95,6 +95,26 @@ ADMIN_LIST = (
 ADMIN_ORDER = "ORDER BY d.year DESC, d.series, d.number DESC, d.suffix, d.id DESC LIMIT 50"
 
 
+# A page of meetings with their agendas (nested procedures and readable documents).
+MEETINGS = """SELECT m.id, m.title, m.starts_at, m.ends_at, m.place, m.videoconference,
+            m.status, m.outcome, m.updated_at, b.id, b.name, b.abbreviation, b.kind, b.parent_id,
+            (SELECT n.reference FROM documents_document n
+              WHERE n.id = m.notice_id AND {{readable:n}}) AS notice,
+            ARRAY(SELECT ai."order" || ' ' || ai.title || ' ' || COALESCE((
+                    SELECT string_agg(p.reference, ',' ORDER BY p.id)
+                    FROM documents_agendaitemprocedure ap
+                    JOIN documents_procedure p ON p.id = ap.procedure_id
+                    WHERE ap.agenda_item_id = ai.id), '') || ' ' || COALESCE((
+                    SELECT string_agg(x.reference, ',' ORDER BY x.id)
+                    FROM documents_agendaitemdocument ad
+                    JOIN documents_document x ON x.id = ad.document_id
+                    WHERE ad.agenda_item_id = ai.id AND {{readable:x}}), '')
+                  FROM documents_agendaitem ai WHERE ai.meeting_id = m.id
+                  ORDER BY ai."order") AS agenda
+            FROM documents_meeting m JOIN documents_body b ON b.id = m.body_id
+            {where} ORDER BY m.starts_at DESC, m.id DESC LIMIT 50"""
+
+
 @dataclass(frozen=True)
 class Operation:
     name: str
@@ -206,25 +226,17 @@ OPERATIONS: tuple[Operation, ...] = (
         url="/api/v1/meetings/?body={body}",
         cases="SELECT m.body_id AS body FROM documents_meeting m GROUP BY m.body_id "
         "ORDER BY count(*) DESC, m.body_id LIMIT %(n)s",
-        floor="""SELECT m.id, m.title, m.starts_at, m.ends_at, m.place, m.videoconference,
-            m.status, m.outcome, m.updated_at, b.id, b.name, b.abbreviation, b.kind, b.parent_id,
-            (SELECT n.reference FROM documents_document n
-              WHERE n.id = m.notice_id AND {readable:n}) AS notice,
-            ARRAY(SELECT ai."order" || ' ' || ai.title || ' ' || COALESCE((
-                    SELECT string_agg(p.reference, ',' ORDER BY p.id)
-                    FROM documents_agendaitemprocedure ap
-                    JOIN documents_procedure p ON p.id = ap.procedure_id
-                    WHERE ap.agenda_item_id = ai.id), '') || ' ' || COALESCE((
-                    SELECT string_agg(x.reference, ',' ORDER BY x.id)
-                    FROM documents_agendaitemdocument ad
-                    JOIN documents_document x ON x.id = ad.document_id
-                    WHERE ad.agenda_item_id = ai.id AND {readable:x}), '')
-                  FROM documents_agendaitem ai WHERE ai.meeting_id = m.id
-                  ORDER BY ai."order") AS agenda
-            FROM documents_meeting m JOIN documents_body b ON b.id = m.body_id
-            WHERE m.body_id = %(body)s ORDER BY m.starts_at DESC, m.id DESC LIMIT 50""",
+        floor=MEETINGS.format(where="WHERE m.body_id = %(body)s"),
         target="list",
         mix=10,
+    ),
+    Operation(
+        name="meetings, newest first",
+        url="/api/v1/meetings/",
+        cases=({},),
+        floor=MEETINGS.format(where=""),
+        target="list",
+        mix=5,
     ),
     Operation(
         name="admin search by reference",
