@@ -138,6 +138,8 @@ def measure(config: Config, admin, info: dict, *, postgres: str, built: dict | N
     from bench.loader import cpu_count
 
     notes: list[str] = []
+    if info.get("empty_tables"):
+        notes.append(f"the generator writes no rows to {', '.join(info['empty_tables'])}")
     work = run.temporary_directory()
     dsn = server.url(server.run_name)
     try:
