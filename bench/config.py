@@ -68,7 +68,7 @@ class Config:
             results=Path(os.environ.get("BENCH_RESULTS", ROOT / "bench" / "results")),
             cases=_whole("BENCH_CASES", "30"),
             samples=_whole("BENCH_SAMPLES", "200"),
-            min_samples=_whole("BENCH_MIN_SAMPLES", "20"),
+            min_samples=_whole("BENCH_MIN_SAMPLES", "10"),
             op_seconds=_seconds("BENCH_OP_SECONDS", "20"),
             warmup=_whole("BENCH_WARMUP", "5", low=0),
             throughput_clients=_whole("BENCH_THROUGHPUT_CLIENTS", "4"),
