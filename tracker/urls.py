@@ -1,4 +1,5 @@
-"""Top-level URLs: the admin (at ADMIN_URL), the REST API, health checks, unsubscribe links."""
+"""Top-level URLs: the admin (at ADMIN_URL), the REST API, health checks and liveness,
+unsubscribe links."""
 
 from django.conf import settings
 from django.contrib import admin
@@ -8,6 +9,8 @@ from django.urls import include, path
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import RedirectView
+
+from tracker.livez import livez
 
 
 @never_cache
@@ -24,5 +27,6 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("api/", include("api.urls")),
     path("healthz", healthz, name="healthz"),
+    path("livez", livez, name="livez"),
     path("", include("documents.urls")),  # reminders: unsubscribe/<token>/, healthz/jobs
 ]
