@@ -86,8 +86,9 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-# Tables the register fills as it is used, not when documents are registered.
-FILLED_BY_USE = {"documents_documentread"}
+# Tables the register fills as it is used, not when documents are registered: the read audit,
+# the outbox and the jobs' heartbeats.
+FILLED_BY_USE = {"documents_documentread", "documents_notification", "documents_heartbeat"}
 
 
 def _left_empty(written: set[str]) -> list[str]:

@@ -296,7 +296,13 @@ def load(dsn: str, tables: list[TableFile], *, mode: str, load_order, workers: i
     elif mode == "keep":
         rank = {model._meta.db_table: n for n, model in enumerate(load_order)}
         # History tables have no foreign keys to their records: after everything else.
-        for table in sorted(tables, key=lambda t: rank.get(t.table, len(rank))):
+        ordered = sorted(tables, key=lambda t: rank.get(t.table, len(rank)))
+        # What the migrations wrote into a table the generator writes too (the lead times of
+        # 0007): the generator writes it again, so it goes first (children before parents).
+        with psycopg.connect(dsn) as connection:
+            for table in reversed(ordered):
+                connection.execute(f'DELETE FROM "{table.table}"')
+        for table in ordered:
             _copy(dsn, table, freeze=False)
         timings["copy"] = time.perf_counter() - started
     else:

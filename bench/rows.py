@@ -14,6 +14,7 @@ import datetime
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils.text import slugify
 
 from api.models import APIToken, key_hash
 from documents.models import (
@@ -31,12 +32,17 @@ from documents.models import (
     DocumentFile,
     DocumentProcedure,
     DocumentSubjectCode,
+    LeadTime,
     Meeting,
     Procedure,
     ProcedureEvent,
+    ReleaseReview,
+    ReminderOptOut,
     SubjectCode,
     SubjectCodeNumber,
+    Subscription,
     UserProfile,
+    VisibilityState,
 )
 from documents.models.files import document_file_path
 
@@ -53,6 +59,19 @@ def local_day(moment: float) -> datetime.date:
     from bench.world import local_date
 
     return local_date(moment)
+
+
+def unique_key(text: str, taken: set[str]) -> str:
+    """A body's slug or a meeting's key as ``documents.models.keys.unique_slug`` makes it:
+    the slug of ``text`` (at most 70 characters), with ``-2``, ``-3``... when taken; ``taken``
+    stands for the rows already written, and gets the key."""
+    base = slugify(text).strip("-")[:70].strip("-") or "record"
+    key, n = base, 1
+    while key in taken:
+        n += 1
+        key = f"{base}-{n}"
+    taken.add(key)
+    return key
 
 
 # --- people -------------------------------------------------------------------------------
@@ -118,6 +137,7 @@ def body(b):
         "id": b.id,
         "name": b.name,
         "abbreviation": b.abbreviation,
+        "slug": b.slug,
         "kind": b.kind,
         "parent_id": b.parent_id,
     }
@@ -151,14 +171,13 @@ def procedure(p):
 
 
 def procedure_at(p, moment: float, stage: str, adopted_act: str):
-    reference = f"{p.year}/{p.number:04d}({p.type})"
     return Procedure, {
         "id": p.id,
         "year": p.year,
         "number": p.number,
         "type": p.type,
-        "reference": reference,
-        "slug": reference.replace("/", "-").replace("(", "-").replace(")", "").lower(),
+        "reference": p.reference,
+        "slug": p.slug,
         "title": p.title,
         "commission_proposal": p.commission_proposal,
         "commission_proposal_date": local_day(p.start) if p.commission_proposal else None,
@@ -198,7 +217,7 @@ def document(d):
         "year": c.year,
         "suffix": d.suffix,
         "reference": reference,
-        "slug": reference.lower().replace(" ", "-"),
+        "slug": d.slug,
         "parent_id": d.parent_id,
         "date": created_day,
         "place": c.place,
@@ -310,20 +329,44 @@ def document_file(id, d, language, moment, *, sha256: str, size: int):
     }
 
 
-def change(c, *, change_id: int):
-    """A row of the change log, as ``documents_changed`` appends it and the sequencer
-    positions it after commit (every change of the story is committed: position = id)."""
-    series, classification, distribution, released_at = c.state
-    return Change, {
-        "id": change_id,
-        "document_id": c.document_id,
-        "kind": c.kind,
+# --- the change log ------------------------------------------------------------------------
+
+
+def visibility_state(id, facts):
+    """One of the shared, immutable visibility states the change log points at."""
+    record, series, classification, distribution, released, distributed = facts
+    return VisibilityState, {
+        "id": id,
+        "record": record,
         "series": series,
         "classification": classification,
         "distribution": distribution,
-        "released_at": when(released_at),
-        "position": change_id,
-        "changed_at": when(c.at),
+        "released": released,
+        "distributed": distributed,
+    }
+
+
+def change(
+    *, id, record, record_id, key, kind, scope, fields, was, now, link_was, link_now,
+    link_level, position, at,
+):  # fmt: skip
+    """A row of the change log, as ``documents.services.changes`` appends it and the sequencer
+    positions it after commit (every change of the story is committed: position = id)."""
+    return Change, {
+        "id": id,
+        "record": record,
+        "record_id": record_id,
+        "key": key,
+        "kind": kind,
+        "scope": scope,
+        "fields": fields,
+        "was_id": was,
+        "now_id": now,
+        "link_was_id": link_was,
+        "link_now_id": link_now,
+        "link_level": link_level,
+        "position": position,
+        "changed_at": when(at),
     }
 
 
@@ -337,6 +380,7 @@ def meeting(m):
 def meeting_at(m, moment: float):
     return Meeting, {
         "id": m.id,
+        "key": m.key,
         "body_id": m.body_id,
         "title": m.title,
         "starts_at": when(m.starts_at),
@@ -372,6 +416,43 @@ def agenda_item_document(id, agenda_item_id, document_id):
     }
 
 
+# --- reminders ---------------------------------------------------------------------------
+
+
+def lead_time(id, rule, days):
+    return LeadTime, {"id": id, "rule": rule, "days": days}
+
+
+def subscription(s):
+    """As ``subscription_follow`` stores it: one target of its kind, an opaque key."""
+    return Subscription, {
+        "id": s.id,
+        "user_id": s.user_id,
+        "key": s.key,
+        "kind": s.kind,
+        "procedure_id": s.procedure_id,
+        "body_id": s.body_id,
+        "subject_code_id": s.subject_code_id,
+        "filter_query": s.filter_query,
+        "created_at": when(s.created),
+        "cancelled_at": None,
+    }
+
+
+def release_review(id, document_id, kept_by, at):
+    return ReleaseReview, {
+        "id": id,
+        "document_id": document_id,
+        "reason": "An exception of Article 4 of Regulation (EC) No 1049/2001 still applies.",
+        "kept_by_id": kept_by,
+        "kept_at": when(at),
+    }
+
+
+def reminder_opt_out(id, user_id, rule, at):
+    return ReminderOptOut, {"id": id, "user_id": user_id, "rule": rule, "created_at": when(at)}
+
+
 # Tables in the order their rows may be loaded with foreign keys checked (parents first).
 LOAD_ORDER = (
     User,
@@ -382,6 +463,7 @@ LOAD_ORDER = (
     APIToken,
     Body,
     SubjectCode,
+    LeadTime,
     Procedure,
     Document,
     SubjectCodeNumber,
@@ -393,9 +475,13 @@ LOAD_ORDER = (
     DocumentSubjectCode,
     Citation,
     DocumentFile,
+    VisibilityState,
     Change,
     Meeting,
     AgendaItem,
     AgendaItemProcedure,
     AgendaItemDocument,
+    Subscription,
+    ReleaseReview,
+    ReminderOptOut,
 )

@@ -24,9 +24,17 @@ Proportions (per document, at any scale):
   with 2-6 agenda items naming the body's recent procedures and documents;
 - citations of earlier documents of the same procedure (and of older, unregistered ones),
   language files (the original language, often French, all 24 for public acts), distribution
-  to observers, the change log and the history rows the services write for all of it;
+  to observers, and the history rows the services write for all of it;
+- the change log as the services write it, in time order: every record created (reference
+  data, procedures, meetings, documents), files added and agenda listings (what only readers
+  of the whole document see), agenda and timeline changes, releases with a link change on
+  every record naming the released document (its versions, the documents citing it, agendas,
+  timelines), each with the shared visibility states before and after;
 - delegations (27 member states, the Commission, 4 observers), clerks, supervisors, security
-  officers and two users per delegation, each with an API token.
+  officers and two users per delegation, each with an API token and a few subscriptions
+  (procedures, bodies, subject codes, now and then a saved filter); the default lead times;
+  LIMITE documents kept after adoption (release reviews: most of those not released) and a few
+  opt-outs.
 """
 
 from __future__ import annotations
@@ -40,6 +48,7 @@ import math
 import random
 from collections import deque
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from bench import rows, vocabulary
@@ -52,6 +61,12 @@ DAY = 86_400.0
 # Nothing happens after this moment (the register "now"): fixed, so runs are comparable.
 END = datetime.datetime(LAST_YEAR, 12, 31, 18, 0, tzinfo=UTC).timestamp()
 MAX_NUMBER = 99_999  # documents_document_number_range
+# When the reference data (delegations, bodies, subject codes) was entered.
+DAWN = datetime.datetime(FIRST_YEAR, 1, 2, 8, 0, tzinfo=UTC).timestamp()
+# The visibility state of every record other than a document (documents.services.changes).
+RECORD_FACTS = (True, "", 0, "", False, "")
+# Levels of access at which a link to a document shows (documents.services.changes).
+LISTED, READ = 1, 2
 
 SERIES_SHARE = (("ST", 0.60), ("WK", 0.25), ("CM", 0.15))
 LIMITE_SHARE = {"ST": 0.70, "WK": 0.95, "CM": 0.15}
@@ -155,6 +170,7 @@ class Body:
     abbreviation: str
     kind: str
     area: str
+    slug: str
     parent_id: int | None = None
     # The body's recent work, which its meetings' agendas name.
     recent_documents: deque = field(default_factory=lambda: deque(maxlen=24))
@@ -220,6 +236,16 @@ class Procedure:
     updated: float = 0.0
     document_ids: list[int] = field(default_factory=list)
     recent: deque = field(default_factory=lambda: deque(maxlen=5))  # (reference, id)
+    plan: list = field(default_factory=list)  # the timeline's (at, title, stage), told later
+    days_used: dict = field(default_factory=dict)  # events per day (their order)
+
+    @property
+    def reference(self) -> str:
+        return f"{self.year}/{self.number:04d}({self.type})"
+
+    @property
+    def slug(self) -> str:
+        return self.reference.replace("/", "-").replace("(", "-").replace(")", "").lower()
 
 
 @dataclass(slots=True)
@@ -258,6 +284,14 @@ class Cover:
     release_note: str = ""
     released_by: int | None = None
     comments_due_days: int | None = None
+    kept_at: float | None = None  # a supervisor keeps it LIMITE after adoption (release review)
+    kept_by: int | None = None
+
+    @property
+    def distributed(self) -> str:
+        """``",3,17,"``: the explicit distribution as a visibility state keeps it."""
+        ids = sorted(self.distributed_to)
+        return f",{','.join(map(str, ids))}," if ids else ""
 
 
 @dataclass(slots=True, eq=False)
@@ -274,21 +308,30 @@ class Document:
     files: list[tuple[str, float]]  # (language, uploaded at)
     citations: list[tuple[str, int | None]]
     updated: float = 0.0
+    released_now: bool = False  # its release has been told (released_at is the plan)
 
     @property
     def reference(self) -> str:
         c = self.cover
         return f"{c.series} {c.number} {c.year} {self.suffix or 'INIT'}"
 
-    def state_at(self, moment: float) -> tuple[str, int, str, float | None]:
-        """(series, classification, distribution, released_at) just after ``moment``."""
-        released = self.released_at if self.released_at and self.released_at <= moment else None
-        return self.cover.series, self.classification, self.distribution, released
+    @property
+    def slug(self) -> str:
+        return self.reference.lower().replace(" ", "-")
+
+    def facts(self) -> tuple[bool, str, int, str, bool, str]:
+        """Who may see it, now: the columns of its ``VisibilityState``."""
+        c = self.cover
+        return (
+            False, c.series, self.classification, self.distribution, self.released_now,
+            c.distributed,
+        )  # fmt: skip
 
 
 @dataclass(slots=True)
 class Meeting:
     id: int
+    key: str
     body_id: int
     title: str
     starts_at: float
@@ -311,11 +354,16 @@ class AgendaItem:
 
 
 @dataclass(slots=True)
-class Change:
-    document_id: int
+class Subscription:
+    id: int
+    key: str
+    user_id: int
     kind: str
-    state: tuple[str, int, str, float | None]
-    at: float
+    procedure_id: int | None
+    body_id: int | None
+    subject_code_id: int | None
+    filter_query: str
+    created: float
 
 
 # --- the story ----------------------------------------------------------------------------
@@ -335,6 +383,12 @@ class Register:
         self.sequence = itertools.count()
         self.counters: dict[tuple[str, int], int] = {}
         self.info: dict = {}
+        # Visibility states (shared, one per distinct combination of facts) and their ids.
+        self.states: dict[tuple, int] = {}
+        # Records naming each document whose release is planned, and so get a link change
+        # when it comes: {document id: {(record, id, key, level): Document or None}}.
+        self.naming: dict[int, dict[tuple[str, int, str, int], Document | None]] = {}
+        self.meeting_keys: set[str] = set()
 
     def next_id(self, kind: str) -> int:
         return next(self.ids.setdefault(kind, itertools.count(1)))
@@ -345,14 +399,63 @@ class Register:
         self.tell_users()
         self.tell_bodies()
         self.tell_subject_codes()
+        self.tell_lead_times()
         self.plan_procedures()
         yearly = self.yearly_volumes()
         for year in YEARS:
             self.tell_year(year, yearly[year])
         self.run_pending(until=math.inf)
-        self.tell_procedures()
+        for procedure in self.procedures:
+            self.out.add(rows.procedure(procedure))
         self.tell_counters()
+        self.tell_follows()
         return self.info
+
+    # --- the change log, as documents.services.changes writes it ---------------------------
+
+    def state(self, facts: tuple) -> int:
+        """The id of the visibility state of ``facts`` (created the first time it is needed)."""
+        found = self.states.get(facts)
+        if found is None:
+            found = self.states[facts] = self.next_id("visibility_state")
+            self.out.add(rows.visibility_state(found, facts))
+        return found
+
+    def log(self, record: str, record_id: int, key: str, kind: str, scope: str, at: float, *,
+            was: int | None, now: int | None, fields: str = "", link_was: int | None = None,
+            link_now: int | None = None, link_level: int | None = None) -> None:  # fmt: skip
+        """One change, committed and sequenced (its position is its id: every change of the
+        story was committed in the order it was written)."""
+        change_id = self.next_id("change")
+        self.out.add(
+            rows.change(
+                id=change_id, record=record, record_id=record_id, key=key, kind=kind,
+                scope=scope, fields=fields, was=was, now=now, link_was=link_was,
+                link_now=link_now, link_level=link_level, position=change_id, at=at,
+            )
+        )  # fmt: skip
+
+    def record_changed(self, record: str, record_id: int, key: str, at: float, *,
+                       kind: str = "updated", fields: str = "") -> None:  # fmt: skip
+        """``record_changed``: a public record created or changed."""
+        public = self.state(RECORD_FACTS)
+        self.log(
+            record, record_id, key, kind, "listing", at, fields=fields,
+            was=None if kind == "created" else public, now=public,
+        )  # fmt: skip
+
+    def document_changed(self, document: Document, at: float, fields: str) -> None:
+        """``document_changed`` of fields only readers of the whole document see (files,
+        meetings): its state before and after are the same."""
+        state = self.state(document.facts())
+        self.log("document", document.id, document.slug, "updated", "full", at, fields=fields,
+                 was=state, now=state)  # fmt: skip
+
+    def names(self, document_id: int | None, record: str, record_id: int, key: str,
+              level: int, naming_document: Document | None = None) -> None:  # fmt: skip
+        """A record now names a document whose release is planned (for its link change)."""
+        if document_id is not None and document_id in self.naming:
+            self.naming[document_id][(record, record_id, key, level)] = naming_document
 
     # --- reference data and people --------------------------------------------------------
 
@@ -367,6 +470,7 @@ class Register:
                 delegation = Delegation(self.next_id("delegation"), code, name, kind)
                 self.delegations.append(delegation)
                 self.out.add(rows.delegation(delegation))
+                self.record_changed("delegation", delegation.id, code, DAWN, kind="created")
         self.observers = [d.id for d in self.delegations if d.kind == "observer"]
 
     def tell_users(self) -> None:
@@ -431,10 +535,14 @@ class Register:
             self.out.add(rows.user_group(user, group_id=self.groups[role], link_id=user.id))
 
     def tell_bodies(self) -> None:
+        slugs: set[str] = set()
+
         def add(name, abbreviation, kind, area, parent_id=None) -> Body:
-            body = Body(self.next_id("body"), name, abbreviation, kind, area, parent_id)
+            slug = rows.unique_key(abbreviation or name, slugs)
+            body = Body(self.next_id("body"), name, abbreviation, kind, area, slug, parent_id)
             self.bodies.append(body)
             self.out.add(rows.body(body))
+            self.record_changed("body", body.id, body.slug, DAWN, kind="created")
             return body
 
         councils = {
@@ -497,12 +605,19 @@ class Register:
                     seen[code] = SubjectCode(self.next_id("subject_code"), code, area)
                     self.codes.append(seen[code])
                     self.out.add(rows.subject_code(seen[code]))
+                    self.record_changed("subject-code", seen[code].id, code, DAWN, kind="created")
                 self.codes_by_area.setdefault(area, []).append(seen[code])
         self.codec = seen["CODEC"]
         self.code_names = {c.id: c.code for c in self.codes}
         # Codes of every area are used across areas too, the big ones most.
         self.code_pick = Picker(self.rng, [(c, 1 + 40 / (n + 1)) for n, c in enumerate(self.codes)])
         self.info["common_codes"] = [c.code for c in self.codes[:8]]
+
+    def tell_lead_times(self) -> None:
+        """The lead times migration 0007 creates (clerks edit them later), in its order."""
+        for rule, days in (("meeting", (7, 1)), ("comment-deadline", (3, 1))):
+            for day in days:
+                self.out.add(rows.lead_time(self.next_id("lead_time"), rule, day))
 
     # --- procedures -----------------------------------------------------------------------
 
@@ -556,11 +671,13 @@ class Register:
                 weight=min(rng.paretovariate(1.3), 200.0),
             )
             self.procedures.append(procedure)
-        # The procedures open in each month, with cumulative weights for a quick pick.
+            self.later(start, self.procedure_created, procedure)
+        # The procedures open in each month, with cumulative weights for a quick pick (from
+        # the month after the proposal: a document never names a procedure not created yet).
         months = len(YEARS) * 12
         open_in: list[list[Procedure]] = [[] for _ in range(months)]
         for procedure in self.procedures:
-            first, last = self._month(procedure.start), self._month(min(procedure.end, END))
+            first, last = self._month(procedure.start) + 1, self._month(min(procedure.end, END))
             for month in range(max(first, 0), min(last, months - 1) + 1):
                 open_in[month].append(procedure)
         self.open_procedures = [
@@ -762,7 +879,8 @@ class Register:
     def _release_plan(self, cover: Cover, procedure, at: float) -> None:
         rng = self.rng
         draw = rng.random()
-        if procedure is not None and procedure.end < END and draw < 0.6:
+        adopted = procedure is not None and procedure.end < END
+        if adopted and draw < 0.6:
             when, reason = procedure.end + rng.uniform(30, 400) * DAY, "act-adopted"
         elif draw < 0.64:
             when, reason = at + rng.uniform(60, 2000) * DAY, "access-request"
@@ -770,6 +888,13 @@ class Register:
         elif draw < 0.65:
             when, reason = at + rng.uniform(30, 700) * DAY, "originator-consent"
         else:
+            # Not released: once the act is adopted, the weekly release review names it until
+            # a supervisor keeps it LIMITE with a reason (release_review_keep), which most are
+            # within months; the review lists the rest, and those adopted lately.
+            if adopted and rng.random() < 0.9:
+                kept = procedure.end + rng.uniform(7, 200) * DAY
+                if kept < END:
+                    cover.kept_at, cover.kept_by = kept, rng.choice(self.supervisors)
             return
         if when < END:
             cover.release_at, cover.release_reason = when, reason
@@ -819,7 +944,15 @@ class Register:
         for language, moment in document.files:
             self.later(moment, self.file_added, document, language)
         if released:
+            self.naming[document.id] = {}
             self.later(released, self.released, document)
+        kept = cover.kept_at
+        if kept and distribution == "LIMITE" and not classification and at < kept:
+            self.out.add(
+                rows.release_review(
+                    self.next_id("release_review"), document.id, cover.kept_by, kept
+                )
+            )
         procedure = self.procedures[cover.procedure_id - 1] if cover.procedure_id else None
         if procedure is not None:
             procedure.recent.append((document.reference, document.id))
@@ -828,7 +961,8 @@ class Register:
         for body_id in cover.body_ids:
             self.bodies[body_id - 1].recent_documents.append(document)
         if cover.series == "CM" and not suffix and cover.document_type.startswith("NOTICE"):
-            self.meeting(document)
+            # The clerk schedules the meeting the notice announces once it is registered.
+            self.later(at + rng.uniform(120, 1800), self.meeting, document)
         return document
 
     def _citations(self, cover: Cover) -> list[tuple[str, int | None]]:
@@ -842,6 +976,8 @@ class Register:
         return list(dict(cited).items())
 
     def write_document(self, document: Document) -> None:
+        """``documents_register``: the document, its links and their history rows, and the
+        change log's ``created`` (from nobody to its state)."""
         out, cover, at = self.out, document.cover, document.created
         by = document.registered_by
         row = rows.document(document)
@@ -873,7 +1009,10 @@ class Register:
             link = rows.citation(self.next_id("citation"), document.id, reference, cited_id, order)
             out.add(link)
             out.history(link, at=at, kind="+", user=by)
-        self.change(document, "created", at)
+            self.names(cited_id, "document", document.id, document.slug, LISTED, document)
+        self.names(document.parent_id, "document", document.id, document.slug, LISTED, document)
+        self.log("document", document.id, document.slug, "created", "listing", at,
+                 was=None, now=self.state(document.facts()))  # fmt: skip
 
     def later(self, at: float, action, *arguments) -> None:
         heapq.heappush(self.pending, (at, next(self.sequence), action, arguments))
@@ -883,16 +1022,9 @@ class Register:
             at, _sequence, action, arguments = heapq.heappop(self.pending)
             action(at, *arguments)
 
-    def change(self, document: Document, kind: str, at: float) -> None:
-        self.out.add(
-            rows.change(
-                Change(document.id, kind, document.state_at(at), at),
-                change_id=self.next_id("change"),
-            )
-        )
-
     def file_added(self, at: float, document: Document, language: str) -> None:
-        """document_file_add: the file row, the document's updated_at, a change."""
+        """document_file_add: the file row, the document's updated_at, a change of its files
+        (seen by those who read it in full)."""
         stored = rows.document_file(
             self.next_id("document_file"),
             document,
@@ -906,10 +1038,13 @@ class Register:
         self.out.history(
             rows.document_at(document, at), at=at, kind="~", user=document.registered_by
         )
-        self.change(document, "updated", at)
+        self.document_changed(document, at, "files")
 
     def released(self, at: float, document: Document) -> None:
-        """document_release: the document's history row and a change."""
+        """document_release: the history row; the change of who may see it (from its state
+        before to its state after); a link change on every record naming it
+        (``links_changed``: its versions and the documents citing it at level 1, agendas and
+        timelines at level 2)."""
         cover = document.cover
         reason = {
             "act-adopted": "Act adopted (Rules of Procedure, Annex II, Art. 11(6))",
@@ -923,13 +1058,25 @@ class Register:
             user=cover.released_by,
             reason=f"released: {reason}"[:100],
         )
-        self.change(document, "released", at)
+        was = self.state(document.facts())
+        document.released_now = True
+        now = self.state(document.facts())
+        self.log("document", document.id, document.slug, "released", "listing", at,
+                 fields="released_at", was=was, now=now)  # fmt: skip
+        public = self.state(RECORD_FACTS)
+        naming = self.naming.pop(document.id, {})
+        for record, record_id, key, level in sorted(naming):
+            named_by = naming[(record, record_id, key, level)]
+            own = self.state(named_by.facts()) if named_by is not None else public
+            self.log(record, record_id, key, "updated", "link", at, was=own, now=own,
+                     link_was=was, link_now=now, link_level=level)  # fmt: skip
 
     # --- meetings ---------------------------------------------------------------------------
 
-    def meeting(self, notice: Document) -> None:
-        """The meeting a CM notice announces, with its agenda (meeting_create, agenda_item_add)."""
-        rng, at = self.rng, notice.created
+    def meeting(self, at: float, notice: Document) -> None:
+        """The meeting a CM notice announces (meeting_create), then its agenda items, one by
+        one (agenda_item_add), each a few minutes after the one before."""
+        rng = self.rng
         body = self.bodies[notice.cover.body_ids[0] - 1]
         day = local_date(at) + datetime.timedelta(days=rng.randint(5, 25))
         while day.weekday() >= 5:
@@ -951,6 +1098,7 @@ class Register:
         video = rng.random() < 0.05
         meeting = Meeting(
             id=self.next_id("meeting"),
+            key=rows.unique_key(f"{body.slug} {day.isoformat()}", self.meeting_keys),
             body_id=body.id,
             title="",
             starts_at=starts,
@@ -963,11 +1111,19 @@ class Register:
             created=at,
             updated=at,
         )
-        items = []
+        self.out.history(
+            rows.meeting_at(meeting, meeting.created),
+            at=meeting.created,
+            kind="+",
+            user=notice.registered_by,
+        )
+        self.record_changed("meeting", meeting.id, meeting.key, at, kind="created")
         documents = [d for d in body.recent_documents if d.id != notice.id]
         procedures = list(dict.fromkeys(body.recent_procedures))
-        for order in range(1, rng.randint(2, 6) + 1):
-            at += rng.uniform(30, 600)
+        count = rng.randint(2, 6)
+        moment = at
+        for order in range(1, count + 1):
+            moment += rng.uniform(30, 600)
             item = AgendaItem(self.next_id("agenda_item"), meeting.id, order, "")
             listed_procedures, listed_documents = [], []
             if order == 1:
@@ -975,10 +1131,7 @@ class Register:
             elif procedures and rng.random() < 0.7:
                 procedure = rng.choice(procedures)
                 listed_procedures = [procedure.id]
-                item.title = (
-                    f"{procedure.title[:400]} ({procedure.year}/{procedure.number:04d}"
-                    f"({procedure.type}))"
-                )
+                item.title = f"{procedure.title[:400]} ({procedure.reference})"
                 mine = [d for d in documents if d.cover.procedure_id == procedure.id]
                 listed_documents = rng.sample(mine, min(len(mine), rng.randint(1, 3)))
             elif documents and rng.random() < 0.6:
@@ -986,38 +1139,47 @@ class Register:
                 item.title = listed_documents[0].cover.subject[:500]
             else:
                 item.title = "Any other business"
-            items.append((item, at, listed_procedures, listed_documents))
-            meeting.updated = at
-        self.out.add(rows.meeting(meeting))
-        self.out.history(
-            rows.meeting_at(meeting, meeting.created),
-            at=meeting.created,
-            kind="+",
-            user=notice.registered_by,
-        )
-        for item, moment, listed_procedures, listed_documents in items:
-            self.out.add(rows.agenda_item(item))
-            self.out.history(rows.agenda_item(item), at=moment, kind="+", user=None)
-            for procedure_id in listed_procedures:
-                link = rows.agenda_item_procedure(
-                    self.next_id("agenda_item_procedure"), item.id, procedure_id
-                )
-                self.out.add(link)
-                self.out.history(link, at=moment, kind="+", user=None)
-            for document in listed_documents:
-                link = rows.agenda_item_document(
-                    self.next_id("agenda_item_document"), item.id, document.id
-                )
-                self.out.add(link)
-                self.out.history(link, at=moment, kind="+", user=None)
-                self.change(document, "updated", moment)
-            self.out.history(rows.meeting_at(meeting, moment), at=moment, kind="~", user=None)
+            last = order == count
+            self.later(
+                moment, self.agenda_item_added, meeting, item, listed_procedures,
+                listed_documents, last,
+            )  # fmt: skip
 
-    # --- what is written once the documents are ---------------------------------------------
+    def agenda_item_added(self, at, meeting, item, procedure_ids, documents, last) -> None:
+        """agenda_item_add: the item and its links with their history rows; a change of each
+        listed document's meetings (seen by its full readers); the meeting's updated_at and a
+        change of its agenda (seen by everyone)."""
+        self.out.add(rows.agenda_item(item))
+        self.out.history(rows.agenda_item(item), at=at, kind="+", user=None)
+        for procedure_id in procedure_ids:
+            link = rows.agenda_item_procedure(
+                self.next_id("agenda_item_procedure"), item.id, procedure_id
+            )
+            self.out.add(link)
+            self.out.history(link, at=at, kind="+", user=None)
+        for document in documents:
+            link = rows.agenda_item_document(
+                self.next_id("agenda_item_document"), item.id, document.id
+            )
+            self.out.add(link)
+            self.out.history(link, at=at, kind="+", user=None)
+            self.names(document.id, "meeting", meeting.id, meeting.key, READ)
+        for document in sorted(documents, key=lambda d: d.id):
+            self.document_changed(document, at, "meetings")
+        meeting.updated = at
+        self.record_changed("meeting", meeting.id, meeting.key, at, fields="agenda")
+        if last:
+            self.out.add(rows.meeting(meeting))
 
-    def tell_procedures(self) -> None:
-        """Procedures, their timelines (procedure_create, procedure_event_add) and history."""
+    # --- procedures --------------------------------------------------------------------------
+
+    def procedure_created(self, at: float, procedure: Procedure) -> None:
+        """procedure_create, then its timeline planned: each event is told when it happens."""
         rng = self.rng
+        self.out.history(
+            rows.procedure_at(procedure, at, "proposal", ""), at=at, kind="+", user=None
+        )
+        self.record_changed("procedure", procedure.id, procedure.slug, at, kind="created")
         steps = (
             ("Commission proposal", "proposal"),
             ("Examination in working party", "working-party"),
@@ -1025,53 +1187,92 @@ class Register:
             ("Trilogue", "trilogues"),
             ("General approach", "general-approach"),
         )
-        for procedure in self.procedures:
-            self.out.history(
-                rows.procedure_at(procedure, procedure.start, "proposal", ""),
-                at=procedure.start,
-                kind="+",
-                user=None,
+        last = min(procedure.end, END)
+        plan = list(steps[: rng.randint(2, len(steps))])
+        if procedure.end < END:
+            if rng.random() < 0.1:
+                plan.append(("Withdrawn by the Commission", "withdrawn"))
+            else:
+                plan += [
+                    ("Act adopted", "adopted"),
+                    ("Published in the Official Journal", "published"),
+                ]
+        procedure.plan = [
+            (procedure.start + (last - procedure.start) * n / max(1, len(plan) - 1), *step)
+            for n, step in enumerate(plan)
+        ]
+        self.later(procedure.plan[0][0], self.procedure_event, procedure, 0)
+
+    def procedure_event(self, at: float, procedure: Procedure, n: int) -> None:
+        """procedure_event_add: the event (naming one of the procedure's recent documents, now
+        and then), the procedure saved with the stage it moves to, a change of its events."""
+        rng = self.rng
+        _at, title, step = procedure.plan[n]
+        day = local_date(at)
+        order = procedure.days_used[day] = procedure.days_used.get(day, -1) + 1
+        recent = list(procedure.recent)
+        document_id = rng.choice(recent)[1] if recent and rng.random() < 0.7 else None
+        event = Event(
+            self.next_id("procedure_event"), procedure.id, day, order, title, step,
+            document_id, at,
+        )  # fmt: skip
+        link = rows.procedure_event(event)
+        self.out.add(link)
+        self.out.history(link, at=at, kind="+", user=None)
+        self.names(document_id, "procedure", procedure.id, procedure.slug, READ)
+        procedure.stage = step
+        if step == "adopted":
+            procedure.adopted_act = f"{procedure.act} (EU) {day.year}/{rng.randint(1, 2800)}"
+        self.out.history(
+            rows.procedure_at(procedure, at, procedure.stage, procedure.adopted_act),
+            at=at,
+            kind="~",
+            user=None,
+        )
+        procedure.updated = at
+        self.record_changed("procedure", procedure.id, procedure.slug, at, fields="events")
+        if n + 1 < len(procedure.plan):
+            self.later(procedure.plan[n + 1][0], self.procedure_event, procedure, n + 1)
+
+    # --- who follows what ---------------------------------------------------------------------
+
+    def tell_follows(self) -> None:
+        """What delegates follow (subscription_follow): one to three bodies, up to three
+        procedures still open, one or two subject codes, now and then a saved filter of the
+        document list; a few opt-outs of the digest and of the release review."""
+        rng = self.rng
+        recent = [p for p in self.procedures if p.end >= END - 365 * DAY] or self.procedures
+        for user in self.users:
+            if user.delegation_id is None:
+                continue
+            follows: list[tuple[str, int | None, int | None, int | None, str]] = []
+            bodies = list(dict.fromkeys(self.body_pick().id for _ in range(rng.randint(1, 3))))
+            follows += [("body", None, body_id, None, "") for body_id in bodies]
+            procedures = rng.sample(recent, min(len(recent), rng.randint(0, 3)))
+            follows += [("procedure", p.id, None, None, "") for p in procedures]
+            codes = list(dict.fromkeys(self.code_pick().id for _ in range(rng.randint(1, 2))))
+            follows += [("subject-code", None, None, code_id, "") for code_id in codes]
+            if rng.random() < 0.1:
+                code = self.code_names[self.code_pick().id]
+                query = urlencode({"series": "ST", "subject_code": code})
+                follows.append(("filter", None, None, None, query))
+            for kind, procedure_id, body_id, code_id, query in follows:
+                key = base64.urlsafe_b64encode(rng.getrandbits(96).to_bytes(12, "big")).decode()
+                subscription = Subscription(
+                    self.next_id("subscription"), key, user.id, kind, procedure_id, body_id,
+                    code_id, query, END - rng.uniform(10, 400) * DAY,
+                )  # fmt: skip
+                self.out.add(rows.subscription(subscription))
+            if rng.random() < 0.05:
+                self.out.add(
+                    rows.reminder_opt_out(self.next_id("opt_out"), user.id, "digest", END - DAY)
+                )
+        for supervisor in self.supervisors[:1]:
+            self.out.add(
+                rows.reminder_opt_out(
+                    self.next_id("opt_out"), supervisor, "release-review", END - 30 * DAY
+                )
             )
-            last = min(procedure.end, END)
-            plan = list(steps[: rng.randint(2, len(steps))])
-            if procedure.end < END:
-                if rng.random() < 0.1:
-                    plan.append(("Withdrawn by the Commission", "withdrawn"))
-                else:
-                    plan += [
-                        ("Act adopted", "adopted"),
-                        ("Published in the Official Journal", "published"),
-                    ]
-            used: dict[datetime.date, int] = {}
-            stage, act = "proposal", ""
-            documents = procedure.document_ids
-            for n, (title, step) in enumerate(plan):
-                at = procedure.start + (last - procedure.start) * n / max(1, len(plan) - 1)
-                day = local_date(at)
-                order = used[day] = used.get(day, -1) + 1
-                document_id = documents[n] if n < len(documents) and rng.random() < 0.7 else None
-                event = Event(
-                    self.next_id("procedure_event"),
-                    procedure.id,
-                    day,
-                    order,
-                    title,
-                    step,
-                    document_id,
-                    at,
-                )
-                link = rows.procedure_event(event)
-                self.out.add(link)
-                self.out.history(link, at=at, kind="+", user=None)
-                stage = step
-                if step == "adopted":
-                    act = f"{procedure.act} (EU) {day.year}/{rng.randint(1, 2800)}"
-                self.out.history(
-                    rows.procedure_at(procedure, at, stage, act), at=at, kind="~", user=None
-                )
-                procedure.updated = at
-            procedure.stage, procedure.adopted_act = stage, act
-            self.out.add(rows.procedure(procedure))
 
     def counters_of_year(self, year: int, registrations) -> None:
         for series, _share in SERIES_SHARE:
