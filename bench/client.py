@@ -6,13 +6,16 @@ Each simulated client holds one persistent HTTP/1.1 connection (``http.client``:
 when the server allows it, reopened when it closes it). For every operation and caller, after
 a warm-up, each sample is three timings taken back to back, so that load and caches are the
 same for all three: the request through the API, the floor's SQL through psycopg, and a
-request of ``/livez`` (a constant, no database) through the same server. Then a short burst
-with a few clients measures the operation's throughput, and at the end 16 clients run a mixed
-read load. No Django here: only what a delegation's mirror would have.
+request of ``/livez`` (a constant, no database) through the same server. Every page is then
+compared with its floor, row by row and field by field (outside the timings). Then a short
+burst with a few clients measures the operation's throughput, and at the end 16 clients run a
+mixed read load. No Django here: only what a delegation's mirror would have.
 """
 
 from __future__ import annotations
 
+import email.utils
+import html
 import http.client
 import json
 import random
@@ -68,6 +71,10 @@ class Connection:
         status, payload, _response = self.request("GET", path)
         return status, payload
 
+    def get_with_headers(self, path: str) -> tuple[int, bytes, dict[str, str]]:
+        status, payload, response = self.request("GET", path)
+        return status, payload, {k.lower(): v for k, v in response.getheaders()}
+
     def login(self, login: dict) -> None:
         """Sign in through the admin's login form, as a clerk's browser does."""
         status, page, _ = self.request("GET", login["path"], headers={"Accept": "text/html"})
@@ -106,16 +113,62 @@ class Floors:
         return self.connection.execute(sql, params).fetchall()
 
 
-def _rows_shown(payload: bytes) -> int | None:
-    """How many rows a JSON page shows (a list's results, a feed's changes, one detail)."""
-    try:
-        data = json.loads(payload)
-    except ValueError:
-        return None  # an admin page: HTML
-    for key in ("results", "changes"):
-        if isinstance(data, dict) and isinstance(data.get(key), list):
-            return len(data[key])
-    return 1
+# The reference each row of the admin's change list shows (the first column, a link).
+_ADMIN_ROW = re.compile(r'<th class="field-reference"><a [^>]*>([^<]*)</a>')
+
+
+def difference(api, floor, path: str = "") -> str | None:
+    """Where the API's JSON and the floor's differ first (None: the same)."""
+    if isinstance(api, dict) and isinstance(floor, dict):
+        for key in sorted(set(api) | set(floor)):
+            if key not in floor or key not in api:
+                return f"{path}.{key}: only in the {'API' if key in api else 'floor'}"
+            found = difference(api[key], floor[key], f"{path}.{key}")
+            if found:
+                return found
+        return None
+    if isinstance(api, list) and isinstance(floor, list):
+        if len(api) != len(floor):
+            return f"{path}: {len(api)} items in the API, {len(floor)} in the floor"
+        for n, (one, other) in enumerate(zip(api, floor, strict=True)):
+            found = difference(one, other, f"{path}[{n}]")
+            if found:
+                return found
+        return None
+    if api != floor or type(api) is not type(floor):
+        return f"{path}: the API has {api!r:.120}, the floor {floor!r:.120}"
+    return None
+
+
+def page_difference(kind: str, payload: bytes, headers: dict, rows: list[dict]) -> str | None:
+    """How a page differs from its floor's rows: their number, then the first field."""
+    if kind == "admin":
+        shown = [html.unescape(r) for r in _ADMIN_ROW.findall(payload.decode())]
+        expected = [r["row"] for r in rows]
+        if shown != expected:
+            return (
+                f"the admin shows {len(shown)} rows ({', '.join(shown[:3])}...), the floor "
+                f"{len(expected)} ({', '.join(expected[:3])}...)"
+            )
+        return None
+    data = json.loads(payload)
+    if kind == "detail":
+        if len(rows) != 1:
+            return f"the floor has {len(rows)} rows for one document"
+        found = difference(data, rows[0]["row"])
+        if found:
+            return found
+        modified = headers.get("last-modified")
+        shown = email.utils.parsedate_to_datetime(modified).timestamp() if modified else None
+        floor = rows[0]["last_modified"]
+        expected = int(floor.timestamp()) if floor is not None else None
+        if shown != expected:
+            return f"Last-Modified: the API says {modified}, the floor {floor}"
+        return None
+    shown, expected = data["results"], [r["row"] for r in rows]
+    if len(shown) != len(expected):
+        return f"the API shows {len(shown)} rows, the floor {len(expected)}"
+    return difference(shown, expected, "results")
 
 
 def _path(url: str) -> str:
@@ -128,13 +181,14 @@ def measure_operation(plan: dict, op: dict, connection: Connection, floors: Floo
     samples, seconds = plan["samples"], plan["op_seconds"]
     latencies, sql_times, livez_times, errors, urls = [], [], [], [], []
     mismatches: list[str] = []
+    pages = 0
     cases = op["cases"]
 
-    def page(path: str) -> tuple[float, int, bytes]:
-        elapsed, (status, payload) = timed(lambda: connection.get(path))
+    def page(path: str) -> tuple[float, int, bytes, dict]:
+        elapsed, (status, payload, headers) = timed(lambda: connection.get_with_headers(path))
         if status != 200:
             errors.append(f"{status} {path}: {payload[:200]!r}")
-        return elapsed, status, payload
+        return elapsed, status, payload, headers
 
     def floor(case: dict, after: dict | None) -> tuple[float, list[dict]]:
         sql = case["sql_next"] if after else case["sql"]
@@ -146,7 +200,7 @@ def measure_operation(plan: dict, op: dict, connection: Connection, floors: Floo
             errors.append(f"livez answered {status}")
         return elapsed
 
-    # Warm-up: every case once through the API and the floor (caches, plans, connections).
+    # Warm-up: the first cases once through the API and the floor (caches, plans, connections).
     for case in cases[: max(1, plan["warmup"])]:
         page(case["url"])
         floor(case, None)
@@ -157,7 +211,7 @@ def measure_operation(plan: dict, op: dict, connection: Connection, floors: Floo
         case = cases[n % len(cases)]
         path, after = case["url"], None
         for _depth in range(op["walk"]):
-            elapsed, status, payload = page(path)
+            elapsed, status, payload, headers = page(path)
             floor_ms, rows = floor(case, after)
             livez_ms = livez()
             latencies.append(elapsed)
@@ -167,16 +221,17 @@ def measure_operation(plan: dict, op: dict, connection: Connection, floors: Floo
             n += 1
             if status != 200:
                 break
-            shown = _rows_shown(payload)
-            if shown is not None and shown != len(rows):
-                mismatches.append(f"{path}: the API shows {shown} rows, the floor {len(rows)}")
+            pages += 1
+            different = page_difference(op["compare"], payload, headers, rows)
+            if different:
+                mismatches.append(f"{path}: {different}")
             if op["walk"] == 1:
                 break
             following = json.loads(payload).get("next")
             if not following or not rows:
                 break
             path = _path(following)
-            after = {"after_date": rows[-1]["date"], "after_id": rows[-1]["id"]}
+            after = {"after_date": rows[-1]["_date"], "after_id": rows[-1]["_id"]}
     floors_ms = [s + z for s, z in zip(sql_times, livez_times, strict=True)]
     return {
         "latencies": latencies,
@@ -188,6 +243,7 @@ def measure_operation(plan: dict, op: dict, connection: Connection, floors: Floo
         "urls": sorted(set(urls)),
         "mismatches": mismatches[:3],
         "mismatch_count": len(mismatches),
+        "pages_compared": pages,
     }
 
 
