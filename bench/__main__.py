@@ -147,11 +147,22 @@ def measure(config: Config, admin, info: dict, *, postgres: str, built: dict | N
         measured = run.reads(
             config, dsn=dsn, info=info, environment=environment, work=work, notes=notes
         )
-        print(f"make bench: registering from {config.writers} connections", flush=True)
+        print("make bench: one reminder tick", flush=True)
+        tick = run.reminder_tick(run.TICK_AT)
+        print(
+            f"  {tick['tick_s']:.1f} s: {tick['notifications']} notifications, "
+            f"{tick['emails']} e-mails",
+            flush=True,
+        )
+        print(
+            f"make bench: registering from {config.writers} connections, one at a time, then "
+            f"in batches of {run.BATCH}",
+            flush=True,
+        )
         writes = run.registrations(config, info=info)
         print(
-            f"  {writes['registrations']} registrations in {writes['seconds']:.1f} s; "
-            "checking every number of the register",
+            f"  {writes['single']['registrations']} + {writes['batched']['registrations']} "
+            "registrations; checking every number of the register",
             flush=True,
         )
         writes.update(run.numbering_check(dsn))
@@ -172,17 +183,33 @@ def measure(config: Config, admin, info: dict, *, postgres: str, built: dict | N
                 f"{op['name']} ({op['caller']}): the floor's rows differ from the "
                 f"API's on {op['mismatch_count']} pages, e.g. {op['mismatches'][0]}"
             )
-    if writes["refused"]:
-        notes.append(f"registrations: {writes['refused']} refused (validation or database errors)")
+    for mode in ("single", "batched"):
+        if writes[mode]["refused"]:
+            notes.append(
+                f"registrations ({mode}): {writes[mode]['refused']} refused (validation or "
+                "database errors)"
+            )
+    notes.append(
+        f"reminders: one tick (send_reminders --now {tick['at']}) on the whole register, "
+        f"{tick['notifications']} notifications stored and {tick['emails']} e-mails rendered "
+        "and sent through Django's locmem e-mail backend instead of SMTP; the same tick again "
+        f"took {tick['repeat_tick_s']:.2f} s and sent nothing"
+    )
     machine = {"cores": cpu_count(), "postgres": postgres}
     result = results.assemble(
-        scale=config.scale, machine=machine, measured=measured, writes=writes, notes=notes
+        scale=config.scale,
+        machine=machine,
+        measured=measured,
+        writes=writes,
+        reminders=tick,
+        notes=notes,
     )
     config.results.mkdir(parents=True, exist_ok=True)
     (config.results / "latest.json").write_text(json.dumps(result, indent=2) + "\n")
     details = {
         "build": built or {"reused": True, **{k: info.get(k) for k in ("rows", "timings")}},
         "writes": writes,
+        "reminders": tick,
         "operations": [_summary(op) for op in measured["operations"]],
         "mixed_load": measured.get("mixed_load"),
         "workers_peak_rss": measured.get("workers_peak_rss"),
@@ -209,6 +236,8 @@ def _summary(op: dict) -> dict:
         "sql_p50_ms": percentile(op["sql"], 0.5),
         "livez_p50_ms": percentile(op["livez"], 0.5),
         "errors": op["errors"],
+        "pages_compared": op.get("pages_compared"),
+        "mismatches": op.get("mismatches"),
         "throughput": op.get("throughput"),
     }
 

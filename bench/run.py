@@ -1,5 +1,6 @@
 """One measuring run against a copy of the data set: serve it with gunicorn, drive the client
-process, register documents from 8 connections, check the numbers.
+process, run one reminder tick, register documents from 8 connections (one at a time, then in
+batches), check the numbers.
 
 Runs in the ``python -m bench`` process once Django is set up against the run database with
 the same production settings as the server (so that, e.g., feed cursors are encrypted with
@@ -169,7 +170,8 @@ def plan(cfg: Config, *, dsn: str, base: str, info: dict, notes: list[str]) -> d
                             "url": op.url.format(admin=admin_url, **quoted),
                             "sql": floor.replace("{after}", ""),
                             "sql_next": floor.replace("{after}", WALK_AFTER),
-                            "params": case,
+                            # The floor builds the API's absolute URLs on the same base.
+                            "params": {**case, "base": base},
                         }
                     )
                 operations.append(
@@ -178,6 +180,7 @@ def plan(cfg: Config, *, dsn: str, base: str, info: dict, notes: list[str]) -> d
                         "caller": caller,
                         "walk": op.walk,
                         "mix": op.mix,
+                        "compare": op.compare,
                         "cases": cases,
                     }
                 )
@@ -244,17 +247,37 @@ def reads(cfg: Config, *, dsn: str, info: dict, environment: dict, work: Path, n
     return measured
 
 
-# --- registrations -------------------------------------------------------------------------
+# --- registrations ---------------------------------------------------------------------------
+
+BATCH = 25  # registrations per documents_register call, in the batched measurement
 
 
-def _register_until(deadline: float, seed: int, inputs: dict, start, results) -> None:
-    """One writer: its own database connection, registering until the deadline."""
+def _registration(rng: random.Random, inputs: dict, bodies: dict) -> dict:
+    """One registration as a clerk's desk (or an import) hands it to the service."""
+    procedure = rng.choice(inputs["procedures"])
+    return {
+        "date": datetime.date.fromisoformat(inputs["date"]),
+        "document_type": "NOTE",
+        "originator": "Presidency",
+        "recipients": "Delegations",
+        "subject": f"{procedure['title'][:180]} - Presidency compromise text",
+        "distribution": "LIMITE" if rng.random() < 0.7 else "PUBLIC",
+        "subject_codes": rng.sample(inputs["codes"], rng.randint(2, 5)),
+        "procedures": [procedure["reference"]],
+        "bodies": [bodies[procedure["body"]]],
+        "cites": rng.sample(inputs["cites"], 1),
+    }
+
+
+def _register_until(deadline: float, seed: int, inputs: dict, batch: int, start, results) -> None:
+    """One writer: its own database connection, registering until the deadline, one at a
+    time (``document_register``) or ``batch`` at a time (``documents_register``)."""
     from django.contrib.auth import get_user_model
     from django.core.exceptions import ValidationError
     from django.db import DatabaseError, connections
 
     from documents.models import Body
-    from documents.services import document_register
+    from documents.services import document_register, documents_register
 
     connections.close_all()  # never the parent's connection
     rng = random.Random(seed)
@@ -263,32 +286,21 @@ def _register_until(deadline: float, seed: int, inputs: dict, start, results) ->
     done = refused = 0
     start.wait()
     while time.time() < deadline:
-        procedure = rng.choice(inputs["procedures"])
+        registrations = [_registration(rng, inputs, bodies) for _ in range(batch)]
         try:
-            document_register(
-                date=datetime.date.fromisoformat(inputs["date"]),
-                document_type="NOTE",
-                originator="Presidency",
-                recipients="Delegations",
-                subject=f"{procedure['title'][:180]} - Presidency compromise text",
-                distribution="LIMITE" if rng.random() < 0.7 else "PUBLIC",
-                subject_codes=rng.sample(inputs["codes"], rng.randint(2, 5)),
-                procedures=[procedure["reference"]],
-                bodies=[bodies[procedure["body"]]],
-                cites=rng.sample(inputs["cites"], 1),
-                registered_by=clerk,
-            )
-            done += 1
+            if batch == 1:
+                document_register(**registrations[0], registered_by=clerk)
+            else:
+                documents_register(registrations, registered_by=clerk)
+            done += batch
         except (ValidationError, DatabaseError):
-            refused += 1
+            refused += batch
     connections.close_all()
     results.put((done, refused))
 
 
-def registrations(cfg: Config, *, info: dict) -> dict:
-    """Registrations per second through ``document_register`` from ``cfg.writers`` processes,
-    each with its own connection, all in the register's last year."""
-    from django.db import connection, connections
+def _registration_inputs(info: dict) -> dict:
+    from django.db import connection
 
     from bench.world import LAST_YEAR
 
@@ -305,7 +317,7 @@ def registrations(cfg: Config, *, info: dict) -> dict:
             [LAST_YEAR],
         )
         cites = [r for (r,) in cursor.fetchall()]
-    inputs = {
+    return {
         "clerk_id": clerk_id,
         "procedures": procedures,
         "cites": cites,
@@ -313,12 +325,19 @@ def registrations(cfg: Config, *, info: dict) -> dict:
         "codes": info["common_codes"] + ["CODEC"],
         "date": f"{LAST_YEAR}-12-30",
     }
+
+
+def _registrations_at(cfg: Config, inputs: dict, *, batch: int, seed: int) -> dict:
+    from django.db import connections
+
     connections.close_all()
     context = multiprocessing.get_context("fork")
     start, results = context.Event(), context.Queue()
     deadline = time.time() + 2 + cfg.write_seconds  # the processes start within 2 s
     writers = [
-        context.Process(target=_register_until, args=(deadline, k, inputs, start, results))
+        context.Process(
+            target=_register_until, args=(deadline, seed + k, inputs, batch, start, results)
+        )
         for k in range(cfg.writers)
     ]
     for writer in writers:
@@ -337,6 +356,63 @@ def registrations(cfg: Config, *, info: dict) -> dict:
         "seconds": elapsed,
         "registrations_per_s": done / elapsed if elapsed else 0.0,
         "connections": cfg.writers,
+        "batch": batch,
+    }
+
+
+def registrations(cfg: Config, *, info: dict) -> dict:
+    """Registrations per second through the services from ``cfg.writers`` processes, each
+    with its own connection, all in the register's last year: one at a time
+    (``document_register``), then in batches of ``BATCH`` (``documents_register``)."""
+    inputs = _registration_inputs(info)
+    single = _registrations_at(cfg, inputs, batch=1, seed=0)
+    batched = _registrations_at(cfg, inputs, batch=BATCH, seed=1000)
+    return {"single": single, "batched": batched}
+
+
+# --- one reminder tick ---------------------------------------------------------------------
+
+# The register's "now" (bench.world.END, a Wednesday evening in Brussels): past the digest
+# hour, with meetings a day and a week ahead.
+TICK_AT = datetime.datetime(2025, 12, 31, 18, 0, tzinfo=datetime.UTC)
+
+
+def reminder_tick(at: datetime.datetime) -> dict:
+    """``manage.py send_reminders --now <at>``, in-process: every rule evaluated on the whole
+    register, every due e-mail rendered and sent, through Django's in-memory (locmem) e-mail
+    backend instead of SMTP. Then the same tick again, which stores and sends nothing."""
+    import io
+
+    from django.core import mail
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.models import Count
+    from django.test.utils import override_settings
+
+    from documents.models import Notification
+
+    timings, outputs = [], []
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+        mail.outbox = []
+        for _run in (1, 2):
+            out = io.StringIO()
+            started = time.perf_counter()
+            call_command("send_reminders", now=at, stdout=out)
+            timings.append(time.perf_counter() - started)
+            outputs.append(out.getvalue().strip())
+        sent = len(mail.outbox)
+    by_rule = dict(
+        Notification.objects.values_list("rule").annotate(n=Count("id")).order_by("rule")
+    )
+    connection.close()
+    return {
+        "at": at.isoformat(),
+        "tick_s": timings[0],
+        "repeat_tick_s": timings[1],
+        "notifications": sum(by_rule.values()),
+        "by_rule": by_rule,
+        "emails": sent,
+        "output": outputs,
     }
 
 
@@ -384,11 +460,10 @@ def numbering_check(dsn: str) -> dict:
 
 
 def later_work(notes: list[str]) -> None:
-    """What issue 8 measures once it exists: intake (import_document), reminders."""
+    """What issue 8 measures once it exists: intake (import_document)."""
     from django.core.management import get_commands
 
-    commands = get_commands()
-    if "import_document" not in commands:
+    if "import_document" not in get_commands():
         notes.append(
             "import_document: no such command yet (intake), covers per second not measured"
         )
@@ -396,11 +471,6 @@ def later_work(notes: list[str]) -> None:
         notes.append(
             "import_document exists: wire its covers-per-second measurement in bench/run.py"
         )
-    reminder = [name for name in commands if "remind" in name]
-    if not reminder:
-        notes.append("reminders: no reminder command yet, the reminder tick is not measured")
-    else:
-        notes.append(f"reminders ({', '.join(reminder)}) exist: wire one tick in bench/run.py")
 
 
 def temporary_directory() -> Path:

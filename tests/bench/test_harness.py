@@ -1,6 +1,8 @@
-"""``make bench`` end to end at a tiny scale, so that the harness cannot rot: the builder, the
-fingerprint, gunicorn, the measuring client, registrations from 8 connections, the numbering
-check and the shape of ``latest.json``. Speed itself is never asserted here."""
+"""``make bench`` end to end at a tiny scale, so that the harness cannot rot: the builder (every
+constraint of the schema validated on the generated rows), the fingerprint, gunicorn, the
+measuring client with every page equal to its floor, one reminder tick, registrations from 8
+connections one at a time and in batches, the numbering check and the shape of
+``latest.json``. Speed itself is never asserted here."""
 
 import json
 import os
@@ -40,7 +42,7 @@ def _bench_url() -> str:
     return url._replace(path=f"{url.path}_bt").geturl()
 
 
-def _run(environment: dict, timeout: int = 180) -> subprocess.CompletedProcess:
+def _run(environment: dict, timeout: int = 600) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "bench"],
         cwd=ROOT,
@@ -69,7 +71,8 @@ def test_bench_builds_measures_and_reports_in_the_issue_shape(bench_server, tmp_
     assert finished.returncode == 0, finished.stdout[-3000:] + finished.stderr[-3000:]
     result = json.loads((tmp_path / "latest.json").read_text())
     assert set(result) == {
-        "scale", "machine", "operations", "writes", "mixed_load", "memory", "targets", "notes",
+        "scale", "machine", "operations", "writes", "mixed_load", "memory", "reminders",
+        "targets", "notes",
     }  # fmt: skip
     assert result["scale"] == SCALE
     assert set(result["machine"]) == {"cores", "postgres"}
@@ -81,19 +84,29 @@ def test_bench_builds_measures_and_reports_in_the_issue_shape(bench_server, tmp_
     assert ("document detail", "delegate") in measured
     assert ("admin search by reference", "clerk") in measured
     assert {op["caller"] for op in result["operations"]} == {"anonymous", "delegate", "clerk"}
+    # Every operation was measured, without a failed request, each page equal to its floor.
+    assert all(op["p50_ms"] is not None for op in result["operations"]), result["notes"]
+    assert not [note for note in result["notes"] if "differ" in note or "failed" in note]
+    details = json.loads((tmp_path / "latest-details.json").read_text())
+    assert all(op["pages_compared"] >= 1 for op in details["operations"])
     detail = next(op for op in result["operations"] if op["name"] == "document detail")
     assert detail["p50_ms"] > 0
     assert detail["floor_p50_ms"] > 0
     assert detail["ratio"] > 0
     # Every registration got a number, none twice, none skipped, over the whole register.
-    assert set(result["writes"]) == {"registrations_per_s", "duplicates", "gaps"}
+    assert set(result["writes"]) == {
+        "registrations_per_s", "registrations_single_per_s", "duplicates", "gaps",
+    }  # fmt: skip
     assert result["writes"]["registrations_per_s"] > 0
+    assert result["writes"]["registrations_single_per_s"] > 0
     assert result["writes"]["duplicates"] == 0
     assert result["writes"]["gaps"] == 0
     assert set(result["mixed_load"]) == {"clients", "rps", "p95_ms"}
     assert result["mixed_load"]["clients"] == 16
     assert result["mixed_load"]["rps"] > 0
     assert result["memory"]["worker_peak_rss_mb"] > 0
+    assert set(result["reminders"]) == {"tick_s", "notifications", "emails"}
+    assert result["reminders"]["tick_s"] > 0
     assert all(set(t) == {"target", "measured", "met"} for t in result["targets"])
     assert "| operation | caller | p50 ms |" in finished.stdout
     # The complete data set stays, fingerprinted (the next run reuses it); nothing else does.
