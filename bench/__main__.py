@@ -189,11 +189,14 @@ def measure(config: Config, admin, info: dict, *, postgres: str, built: dict | N
                 f"registrations ({mode}): {writes[mode]['refused']} refused (validation or "
                 "database errors)"
             )
+    again = tick["again"]
     notes.append(
-        f"reminders: one tick (send_reminders --now {tick['at']}) on the whole register, "
-        f"{tick['notifications']} notifications stored and {tick['emails']} e-mails rendered "
-        "and sent through Django's locmem e-mail backend instead of SMTP; the same tick again "
-        f"took {tick['repeat_tick_s']:.2f} s and sent nothing"
+        f"reminders: one tick (send_reminders --now {tick['at']}) on the whole register stored "
+        f"{tick['notifications']} notifications "
+        f"({', '.join(f'{n} {rule}' for rule, n in tick['by_rule'].items())}) and rendered and "
+        f"sent {tick['emails']} e-mails through Django's locmem e-mail backend instead of SMTP; "
+        f"the same tick again took {again['seconds']:.1f} s, stored {again['notifications']} "
+        f"and sent {again['emails']} more"
     )
     machine = {"cores": cpu_count(), "postgres": postgres}
     result = results.assemble(
