@@ -1,6 +1,8 @@
 """What each operation asks PostgreSQL: one request per operation and caller, run in-process
-against the complete data set, its queries captured, the slowest ones ``EXPLAIN (ANALYZE,
-BUFFERS)``'d; everything rolled back, so the data set is left as it was.
+against the complete data set (after the same request once, to warm caches), its queries
+captured, the slowest ones ``EXPLAIN (ANALYZE, BUFFERS)``'d; what the request spent outside the
+database (Python: views, serializers, templates) beside it; everything rolled back, so the data
+set is left as it was.
 
     SCALE=20000 .venv/bin/python -m bench.explain [words of operation names...]
 
@@ -91,6 +93,7 @@ def explain(config: Config, info: dict, *, words: list[str]) -> str:
                 elif caller == "clerk":
                     clerk = get_user_model().objects.get(username=info["clerk"]["username"])
                     client.force_login(clerk)
+                client.get(url, **headers)  # caches, connections, the first-request costs
                 with CaptureQueriesContext(connection) as captured:
                     started = time.perf_counter()
                     response = client.get(url, **headers)
@@ -99,7 +102,8 @@ def explain(config: Config, info: dict, *, words: list[str]) -> str:
                 total = sum(float(q["time"]) for q in queries) * 1000
                 lines.append(
                     f"== {op.name} ({caller}): {url} -> {response.status_code} in "
-                    f"{elapsed:.0f} ms, {len(queries)} queries taking {total:.0f} ms"
+                    f"{elapsed:.0f} ms, {len(queries)} queries taking {total:.0f} ms, "
+                    f"{max(elapsed - total, 0):.0f} ms outside the database"
                 )
                 plans = []
                 for query in queries:
