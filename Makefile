@@ -17,8 +17,12 @@ TEST_ENV := DJANGO_SETTINGS_MODULE=tests.settings
 help:
 	@echo "make run    serve the demo register on http://$(HOST):$(PORT)/ (SQLite, eager tasks)"
 	@echo "make test   linters and the whole suite against PostgreSQL and Redis"
+<<<<<<< HEAD
 	@echo "make bench  numbering throughput benchmark against PostgreSQL"
 	@echo "make mutants  mutation testing of the visibility rule, release guards and feed (long)"
+=======
+	@echo "make bench  the register at SCALE documents (default 1000000) measured against its floor"
+>>>>>>> bench2
 	@echo "make clean  remove the virtualenv and local data"
 
 $(BIN)/python:
@@ -65,9 +69,9 @@ test: $(VENV)/.installed-dev
 e2e-deps:
 	@bash scripts/ensure_chromium.sh
 
+# SCALE=20000 for a quick run; BENCH_DATABASE_URL and the other BENCH_* variables: README.
 bench: $(VENV)/.installed-dev
-	@$(BIN)/python scripts/check_services.py
-	$(TEST_ENV) $(BIN)/python scripts/bench_numbering.py
+	$(BIN)/python -m bench
 
 # Not part of `make test`: mutates the visibility rule, the release guards and the feed one change
 # at a time and runs the tests that cover each (scripts/mutants.py; an hour or more).

@@ -504,7 +504,8 @@ def test_mirrors_replaying_the_feed_under_concurrent_writes_end_identical(people
                 listed.update({(record, item[key]): item for item in page["results"]})
                 url = page["next"]
         mirrored = {k: v for k, v in mirrors[name].items() if k[0] in ("document", "meeting")}
-        missing = sorted(set(listed) - set(mirrored)); extra = sorted(set(mirrored) - set(listed))
+        missing = sorted(set(listed) - set(mirrored))
+        extra = sorted(set(mirrored) - set(listed))
         assert len(seed_documents) <= len(listed) == len(mirrored), (name, missing, extra)
         assert mirrored == listed, name
 
