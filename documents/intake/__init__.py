@@ -15,14 +15,22 @@ from documents.intake.cover import (
     CoverWarning,
     parse_cover,
 )
+from documents.intake.reading import ReadCover, read_cover
+from documents.intake.text import READABLE_SUFFIXES, UnreadableFile, text_from_bytes, text_from_path
 
 __all__ = [
     "CLASSIFICATIONS",
     "DOCUMENT_TYPES",
     "KNOWN_SUBJECT_CODES",
     "LANGUAGES",
+    "READABLE_SUFFIXES",
     "CoverPage",
     "CoverSubjectCode",
     "CoverWarning",
+    "ReadCover",
+    "UnreadableFile",
     "parse_cover",
+    "read_cover",
+    "text_from_bytes",
+    "text_from_path",
 ]
