@@ -774,6 +774,9 @@ class _LabelWalk:
                 subject_at = self.read_labelled_line(line, labels)
             elif self.pending:
                 name = self.pending.pop(0)
+                if name == "other":  # the value of a label the cover page does not ask for
+                    self.current = "other"
+                    continue
                 if name not in self.separated:
                     self.separated.append(name)
                 self.value_start(name, line)
@@ -815,6 +818,8 @@ class _LabelWalk:
             raw = line[match.end() : end]
             value = raw.strip()
             if name == "other":
+                if not value:
+                    self.pending.append("other")
                 self.current = "other"
                 continue
             if name in self.fields or name in self.pending or name in self.unpairable:
