@@ -1,7 +1,6 @@
 import csv
 import datetime
 import multiprocessing
-import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -140,10 +139,11 @@ class _Progress:
         bar = "#" * int(30 * share)
         self.stream.write(
             f"\r[{bar:30}] {done}/{self.total} {share:4.0%}  {rate:7.1f} covers/s  "
-            f"{datetime.timedelta(seconds=round(left))} left "
+            f"{datetime.timedelta(seconds=round(left))} left ",
+            ending="",
         )
         if final:
-            self.stream.write(f"\n{done} file(s) in {elapsed:.1f} s ({rate:.1f} covers/s)\n")
+            self.stream.write(f"\n{done} file(s) in {elapsed:.1f} s ({rate:.1f} covers/s)")
         self.stream.flush()
 
 
@@ -161,7 +161,7 @@ class _Run:
         self.deferred: list[IntakeFile] = []
         self.done = 0
         self.interrupted = False
-        self.progress = _Progress(sys.stderr, len(files), progress)
+        self.progress = _Progress(command.stderr, len(files), progress)
 
     def go(self, workers: int) -> None:
         batch: list[IntakeFile] = []
