@@ -555,7 +555,7 @@ _F_SKIP_BEFORE = re.compile(
         | \((?:EU|EC|EEC|Euratom|EU,\s*Euratom|CFSP)\)
         | \b(?:Regulations?|Directives?|Decisions?|Articles?|Art\.|Cases?|OJ\s+[LC]|EUR)
         | \b(?:pp?\.|pages?)
-        | [0-9]\s   # "EUR 1 500/24": a thousands separator, not a reference
+        | [0-9][ \t\u00a0]   # "EUR 1 500/24": a thousands separator (never across lines)
     )\s*$""",
     re.VERBOSE | re.IGNORECASE,
 )

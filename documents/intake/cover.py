@@ -380,6 +380,8 @@ _FOOTER_TAIL = (
     r"(?:\s+(?:[A-Z]{1,4}/[a-z]{1,4}|[0-9]{1,4}|[A-Z]{2,8}(?:\.[0-9A-Z]{1,3})+"
     r"|LIMITE|[A-Z]{2}(?![\w/])))+"
 )
+# A footer line that marks the page LIMITE: "LIMITE", "JAI.1 LIMITE EN", "LIMITE EN".
+_FOOTER_LIMITE = re.compile(r"^(?:[A-Z]{2,8}(?:\.[0-9A-Z]{1,3})+\s+)?LIMITE(?:\s+[A-Z]{2})?$")
 _FOOTER_MARK = re.compile(r"[A-Z]{1,4}/[a-z]{1,4}|[A-Z]{2,8}(?:\.[0-9A-Z]{1,3})+")
 
 
@@ -670,7 +672,9 @@ class _Reader:
         if reference is not None:
             footer = re.compile(r"^" + _reference_pattern(reference) + r"(?:\s.*)?$", re.MULTILINE)
             footers = [m.group(0) for m in footer.finditer(body)]
-        in_footer = "LIMITE" in lines or any(_LIMITE.search(text) for text in footers)
+        in_footer = any(_FOOTER_LIMITE.match(line) for line in lines) or any(
+            _LIMITE.search(text) for text in footers
+        )
         if in_footer and self.values.get("distribution") is None:
             self.values["distribution"] = "LIMITE"
             self.warn("distribution", "LIMITE on the pages but not on the cover: kept LIMITE")
