@@ -34,14 +34,17 @@ page footers still makes the document LIMITE, each with a warning.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from documents.references import (
     DocumentReference,
+    InvalidReference,
     ProcedureReference,
     find_document_references,
+    parse_document_reference,
     scan_document_references,
     scan_procedure_references,
 )
@@ -380,12 +383,19 @@ _FOOTER_TAIL = (
     r"(?:\s+(?:[A-Z]{1,4}/[a-z]{1,4}|[0-9]{1,4}|[A-Z]{2,8}(?:\.[0-9A-Z]{1,3})+"
     r"|LIMITE|[A-Z]{2}(?![\w/])))+"
 )
+# A reference standing alone in a header, in cover form (see read_reference_standing_alone).
+_HEADER_REFERENCE = re.compile(
+    r"(?<![\w/.-])(?:(?:ST|CM|SN|DS|PE-CONS|WK)\s*)?[0-9]{1,5}(?:/[0-9]{1,3})?/(?:[0-9]{4}|[0-9]{2})"
+    r"(?:\s+(?:INIT|(?:ADD|EXT|DCL|REV|COR)\s*[0-9]{1,3}))*(?![\w/])"
+)
 # A footer line that marks the page LIMITE: "LIMITE", "JAI.1 LIMITE EN", "LIMITE EN".
 _FOOTER_LIMITE = re.compile(r"^(?:[A-Z]{2,8}(?:\.[0-9A-Z]{1,3})+\s+)?LIMITE(?:\s+[A-Z]{2})?$")
+_FOOTER_TAIL_AFTER = re.compile(_FOOTER_TAIL)
 _FOOTER_MARK = re.compile(r"[A-Z]{1,4}/[a-z]{1,4}|[A-Z]{2,8}(?:\.[0-9A-Z]{1,3})+")
 
 
-def _code_pattern(known: Iterable[str]) -> re.Pattern[str]:
+@functools.lru_cache(maxsize=8)
+def _code_pattern(known: frozenset[str]) -> re.Pattern[str]:
     spaced = sorted((code for code in known if " " in code), key=len, reverse=True)
     alternatives = [re.escape(code).replace(r"\ ", r"\s+") for code in spaced]
     alternatives.append(r"[A-Z][A-Z0-9]*(?:[/-][A-Z0-9]+)*")
@@ -437,7 +447,7 @@ class _Reader:
             self.code_pattern = _DEFAULT_CODE_PATTERN
         else:
             self.known = KNOWN_SUBJECT_CODES | {" ".join(c.upper().split()) for c in known_codes}
-            self.code_pattern = _code_pattern(self.known)
+            self.code_pattern = _code_pattern(frozenset(self.known))
 
     def warn(self, name: str | None, message: str) -> None:
         self.warnings.append(CoverWarning(name, message))
@@ -534,16 +544,31 @@ class _Reader:
         elif valid and not problems:
             self.values["reference"] = valid[0]
         elif not valid and not problems:
-            self.warn("reference", "no document reference ('5397/24', 'WK 9107/2022') found")
+            self.read_reference_standing_alone(blanked)
         reference = self.values.get("reference")
-        if reference is not None:
-            # A page footer extracted at the top of the page: "5397/24 JV/ml 1 JAI.1 LIMITE EN".
-            footer = re.compile(_reference_pattern(reference) + _FOOTER_TAIL)
-            for match in footer.finditer(blanked.text):
-                if _FOOTER_MARK.search(match.group(0)):
-                    blanked.blank(match.start(), match.end())
         for match in matches:
+            if reference is not None and match.references[:1] == (reference,):
+                # A page footer extracted at the top of the page: "5397/24 JV/ml 1 JAI.1 ...".
+                tail = _FOOTER_TAIL_AFTER.match(blanked.text, match.end)
+                if tail and _FOOTER_MARK.search(tail.group(0)):
+                    blanked.blank(tail.start(), tail.end())
             blanked.blank(match.start, match.end)
+
+    def read_reference_standing_alone(self, blanked: _Blanked) -> None:
+        """What running text would not take for a citation but a cover header states alone:
+        ``2023/24`` (not the 2023/24 financial year), ``5/24`` (a short number)."""
+        found = list(_HEADER_REFERENCE.finditer(blanked.text))
+        if len(found) != 1:
+            self.warn("reference", "no document reference ('5397/24', 'WK 9107/2022') found")
+            return
+        try:
+            self.values["reference"] = parse_document_reference(found[0].group(0))
+        except InvalidReference as error:
+            self.warn(
+                "reference", f"{found[0].group(0)!r} is not a valid reference: {error.problem}"
+            )
+            return
+        blanked.blank(found[0].start(), found[0].end())
 
     def read_markings(self, blanked: _Blanked) -> None:
         if blanked.take(_LIMITE):
@@ -668,12 +693,14 @@ class _Reader:
         side, with a warning."""
         lines = set(body.split("\n"))
         reference = self.values.get("reference")
-        footers = []
-        if reference is not None:
-            footer = re.compile(r"^" + _reference_pattern(reference) + r"(?:\s.*)?$", re.MULTILINE)
-            footers = [m.group(0) for m in footer.finditer(body)]
-        in_footer = any(_FOOTER_LIMITE.match(line) for line in lines) or any(
-            _LIMITE.search(text) for text in footers
+        in_footer = any(
+            _FOOTER_LIMITE.match(line)
+            or (
+                reference is not None
+                and "LIMITE" in line
+                and _own_reference_at(line, reference) == 0
+            )
+            for line in lines
         )
         if in_footer and self.values.get("distribution") is None:
             self.values["distribution"] = "LIMITE"
@@ -714,13 +741,12 @@ class _Reader:
             self.warn(None, "no 'Council of the European Union' heading")
 
 
-def _reference_pattern(reference: DocumentReference) -> str:
-    """The cover form of ``reference`` as a pattern tolerant of spacing (and INIT on WK)."""
-    words = reference.cover.replace("/", " / ").split()
-    pattern = r"\s*".join(re.escape(word) for word in words)
-    if reference.series == "WK" and reference.is_initial:
-        pattern = pattern.removesuffix(r"\s*INIT") + r"(?:\s*INIT)?"
-    return rf"(?<![\w/]){pattern}(?![\w/])"
+def _own_reference_at(text: str, reference: DocumentReference) -> int | None:
+    """Where ``text`` first cites ``reference`` itself (a page footer repeating it), or None."""
+    for match in scan_document_references(text):
+        if match.references[:1] == (reference,):
+            return match.start
+    return None
 
 
 def _commission_document(match: re.Match[str]) -> str:
@@ -738,7 +764,6 @@ class _LabelWalk:
     def __init__(self, zone: str, reference: DocumentReference | None) -> None:
         self.lines = zone.split("\n")
         self.reference = reference
-        self.footer = re.compile(_reference_pattern(reference)) if reference is not None else None
         self.fields: dict[str, list[str]] = {}
         self.pending: list[str] = []
         self.current: str | None = None
@@ -856,15 +881,15 @@ class _LabelWalk:
             return True
         if _LABEL.match(line) or _OPENING.match(line):
             return True
-        return bool(self.footer and self.footer.match(line))
+        return self.reference is not None and _own_reference_at(line, self.reference) == 0
 
     def cut_in_line(self, line: str, *, first: bool = False) -> int:
         """Where in ``line`` the subject stops: an opening of the body, or a page footer."""
         cuts = [len(line)]
         if match := _OPENING.search(line, 1 if first else 0):
             cuts.append(match.start())
-        if self.footer and (match := self.footer.search(line)):
-            cuts.append(match.start())
+        if self.reference is not None and (at := _own_reference_at(line, self.reference)):
+            cuts.append(at)
         return min(cuts)
 
     def check_subject(self) -> None:

@@ -505,10 +505,13 @@ def _given_numbers_refuse(entries, given: list[SubjectCodeNumber]) -> None:
         for allocation in entry.allocations.values():
             if allocation is not None:
                 index[id(allocation)] = entry.index
-    match = Q()
+    # One condition per (code, year), not per number: a batch of covers gives thousands.
+    numbers: dict[tuple[int, int], list[int]] = defaultdict(list)
     for allocation in given:
-        match |= Q(subject_code=allocation.subject_code, year=allocation.year,
-                   number=allocation.number)  # fmt: skip
+        numbers[allocation.subject_code_id, allocation.year].append(allocation.number)
+    match = Q()
+    for (code, year), wanted in numbers.items():
+        match |= Q(subject_code_id=code, year=year, number__in=wanted)
     held = {
         (h.subject_code_id, h.year, h.number): h for h in SubjectCodeNumber.objects.filter(match)
     }

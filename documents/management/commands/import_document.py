@@ -183,10 +183,12 @@ class _Run:
             for path in paths:
                 yield read_cover(path, **options)
             return
-        # The parent's database connection is not the children's to use (spawned children
-        # import no Django at all: the reading is pure Python).
+        # The children only read files and parse (pure Python, no database): the parent's
+        # connections are closed first so that no child inherits one. Forked where the
+        # platform forks (a child starts in milliseconds), spawned elsewhere.
         connections.close_all()
-        context = multiprocessing.get_context("spawn")
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
         with context.Pool(
             workers, initializer=worker_setup,
             initargs=(options["max_bytes"], options["known_subject_codes"]),

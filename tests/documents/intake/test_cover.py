@@ -257,14 +257,18 @@ RECIPIENTS = ("Delegations", "Council", "Coreper", "Law Enforcement Working Part
 
 
 @st.composite
-def references(draw) -> DocumentReference:
+def references(draw, *, cited: bool = False) -> DocumentReference:
+    """A cover's own reference (any number), or one cited in running text, which the finder
+    only takes with 3 digits or more and not shaped like a year span (2023/24)."""
     series = draw(st.sampled_from(["ST", "ST", "WK", "CM"]))
     suffixes = draw(
         st.sampled_from([(), (("ADD", 1),), (("REV", 2),), (("ADD", 2), ("REV", 1)), (("COR", 1),)])
     )
-    return DocumentReference(
-        series, draw(st.integers(100, 99_999)), draw(st.integers(1995, 2035)), suffixes
-    )
+    number = draw(st.integers(100 if cited else 1, 99_999))
+    year = draw(st.integers(1995, 2035))
+    if cited and series == "ST" and 1952 <= number <= 2099 and (number + 1) % 100 == year % 100:
+        number += 2
+    return DocumentReference(series, number, year, suffixes)
 
 
 @st.composite
@@ -281,8 +285,8 @@ def cover_specs(draw) -> CoverSpec:
     limite = draw(st.booleans())
     classification = draw(st.sampled_from([None, None, None, *CLASSIFICATIONS.values()]))
     words = draw(st.lists(st.sampled_from(WORDS), min_size=2, max_size=18))
-    cited = draw(st.lists(references(), max_size=3, unique=True))
-    previous = draw(st.lists(references(), max_size=2, unique=True))
+    cited = draw(st.lists(references(cited=True), max_size=3, unique=True))
+    previous = draw(st.lists(references(cited=True), max_size=2, unique=True))
     with_from_to = kind not in WITHOUT_FROM_TO
     return CoverSpec(
         reference=reference,
@@ -506,3 +510,20 @@ def test_procedures_in_every_spelling_are_read():
     text = lines_layout(NOTE).replace("2023/0452(COD)", "2017/0125 (COD) 2017/0298/NLE")
 
     assert parse_cover(text).procedures == (proc("2017/0125(COD)"), proc("2017/0298(NLE)"))
+
+
+@pytest.mark.parametrize(
+    ("written", "canonical"),
+    [
+        ("2023/24", "ST 2023 2024 INIT"),
+        ("5/24", "ST 5 2024 INIT"),
+        ("12/1/24 REV 1", "ST 12 2024 REV 1"),
+    ],
+)
+def test_a_reference_standing_alone_in_the_header_is_read(written, canonical):
+    """Running text takes 2023/24 for a financial year and 5/24 for a fraction; a cover's
+    header, where the reference stands alone, does not."""
+    cover = parse_cover(lines_layout(NOTE).replace("5397/24", written, 1))
+
+    assert cover.reference.canonical == canonical
+    assert cover.warnings == ()
