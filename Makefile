@@ -17,7 +17,7 @@ TEST_ENV := DJANGO_SETTINGS_MODULE=tests.settings
 help:
 	@echo "make run    serve the demo register on http://$(HOST):$(PORT)/ (SQLite, eager tasks)"
 	@echo "make test   linters and the whole suite against PostgreSQL and Redis"
-	@echo "make bench  numbering throughput benchmark against PostgreSQL"
+	@echo "make bench  numbering and intake throughput benchmarks against PostgreSQL"
 	@echo "make clean  remove the virtualenv and local data"
 
 $(BIN)/python:
@@ -67,6 +67,7 @@ e2e-deps:
 bench: $(VENV)/.installed-dev
 	@$(BIN)/python scripts/check_services.py
 	$(TEST_ENV) $(BIN)/python scripts/bench_numbering.py
+	$(TEST_ENV) $(BIN)/python scripts/bench_intake.py
 
 clean:
 	rm -rf $(VENV) var staticfiles media .pytest_cache .ruff_cache .hypothesis
