@@ -7,6 +7,7 @@ through ``documents.services.intake.document_register_from_file``: the document 
 in one transaction, under the cover's own reference.
 """
 
+import datetime
 import secrets
 
 from django import forms
@@ -16,6 +17,7 @@ from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.text import get_valid_filename
 
 from documents.admin.forms import DocumentRegisterForm
@@ -104,6 +106,8 @@ class DocumentIntakeForm(DocumentRegisterForm):
             )
         values = {name: cleaned[name] for name in self._meta.fields if name in cleaned}
         values.setdefault("classification", level)
+        if not default_storage.exists(self.entry["path"]):
+            raise ValidationError("The uploaded file is gone (left too long?): upload it again.")
         try:
             with transaction.atomic(), default_storage.open(self.entry["path"]) as upload:
                 upload.name = self.entry["name"]
@@ -163,6 +167,7 @@ class RegisterFromFileMixin:
             raise PermissionDenied
         form = UploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
+            _stale_uploads_delete()
             upload = form.cleaned_data["file"]
             cover = parse_cover(form.text, known_subject_codes=known_subject_codes())
             token = secrets.token_urlsafe(16)
@@ -259,6 +264,23 @@ def _entry(cover, stored: str, name: str, form: UploadForm) -> dict:
         "warnings_by_field": warnings_by_field,
         "notes": cover_notes(cover),
     }
+
+
+def _stale_uploads_delete() -> None:
+    """Uploads read but never registered, older than a session lives: deleted."""
+    from django.conf import settings
+
+    limit = timezone.now() - datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    try:
+        folders, _files = default_storage.listdir("intake")
+    except FileNotFoundError:
+        return
+    for folder in folders:
+        _subfolders, names = default_storage.listdir(f"intake/{folder}")
+        paths = [f"intake/{folder}/{name}" for name in names]
+        if all(default_storage.get_modified_time(path) < limit for path in paths):
+            for path in paths:
+                default_storage.delete(path)
 
 
 def intake_done(request, entry: dict) -> None:

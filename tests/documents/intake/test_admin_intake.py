@@ -240,3 +240,23 @@ def test_awaited_documents_lists_cited_references_not_registered(clerk, codes):
 
     assert [a.reference for a in page.context["awaited"]] == ["ST 9068 2022 ADD 1"]
     assert [d.reference for d in page.context["awaited"][0].citing] == ["ST 5397 2024 INIT"]
+
+
+@pytest.mark.django_db
+def test_an_upload_never_registered_is_deleted_once_older_than_a_session(clerk, settings):
+    import os
+    import time
+
+    from django.core.files.storage import default_storage
+
+    first = upload(clerk, "note.txt", lines_layout(NOTE).encode())
+    token = first["Location"].split("intake=")[1]
+    assert default_storage.listdir(f"intake/{token}")[1] == ["note.txt"]
+    old = time.time() - settings.SESSION_COOKIE_AGE - 60
+    os.utime(default_storage.path(f"intake/{token}/note.txt"), (old, old))
+
+    second = upload(clerk, "other.txt", lines_layout(NOTE).encode())
+
+    assert default_storage.listdir(f"intake/{token}")[1] == []
+    fresh = second["Location"].split("intake=")[1]
+    assert default_storage.listdir(f"intake/{fresh}")[1] == ["other.txt"]
