@@ -212,19 +212,21 @@ def documents_intake(
     registered, refuse what cannot be read or registered. One outcome per file, in order."""
     outcomes: dict[int, IntakeOutcome] = {}
     ready: list[_Ready] = []
-    seen: dict[str, str] = {}
+    seen: set[str] = set()
+    again: list[int] = []  # a second file of a document in this batch: compared once it is in
     for index, item in enumerate(files):
         warnings = [str(w) for w in item.cover.warnings] if item.cover else []
         reason = item.problem or (cover_refusal(item.cover) if item.cover else "not read")
         reference = item.cover.reference.canonical if item.cover and item.cover.reference else ""
         if reason is None and reference in seen:
-            reason = f"{reference} is also the cover of {seen[reference]} in this batch"
+            again.append(index)
+            continue
         if reason is not None:
             outcomes[index] = IntakeOutcome(
                 item.name, Status.REFUSED, reference, reason, warnings=warnings
             )
             continue
-        seen[reference] = item.name
+        seen.add(reference)
         ready.append(_Ready(index, item, item.cover, cover_registration(item.cover)))
     if ready:
         with transaction.atomic():
@@ -236,6 +238,11 @@ def documents_intake(
             known = [e for e in ready if e.registration["reference"] in existing]
             outcomes |= _compare(known, existing, registered_by, overwrite)
             _placeholders_name(outcomes.values())
+    if again:
+        later = documents_intake(
+            [files[index] for index in again], registered_by=registered_by, overwrite=overwrite
+        )
+        outcomes |= dict(zip(again, later, strict=True))
     return [outcomes[index] for index in range(len(files))]
 
 

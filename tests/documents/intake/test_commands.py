@@ -391,6 +391,17 @@ def test_a_folder_run_shows_progress_and_a_rerun_skips_everything(register, tmp_
 
 
 @pytest.mark.django_db
+def test_two_files_of_one_document_in_a_batch_register_it_once(register, tmp_path):
+    write(tmp_path, "d/a.txt", lines_layout(replace(NOTE, cited=())))
+    write(tmp_path, "d/b.txt", lines_layout(replace(NOTE, cited=())))
+
+    out, _err = run("import_document", str(tmp_path / "d"), "--report", str(tmp_path / "r.csv"))
+
+    assert "2 file(s): 1 registered, 0 updated, 1 skipped" in out
+    assert Document.objects.count() == 1
+
+
+@pytest.mark.django_db
 def test_a_refused_cover_does_not_cost_the_rest_of_its_batch(register, tmp_path):
     """GIVEN two covers in one batch claiming the same subject-code number (JAI 64 of 2024)
     THEN the service refuses the second; the batch is registered again without it."""
