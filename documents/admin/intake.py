@@ -70,6 +70,7 @@ class DocumentIntakeForm(DocumentRegisterForm):
     subject_code_labels = forms.CharField(
         required=False,
         label="Subject codes",
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text="As on the cover, with their numbers: JAI 64, ENFOPOL 15 (kept, not allocated).",
     )
     entry: dict = {}  # the session's record of the upload, set by the admin

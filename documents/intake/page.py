@@ -9,6 +9,8 @@ from dataclasses import dataclass, replace
 from documents.intake.vocabulary import CLASSIFICATIONS
 from documents.references import DocumentReference, ProcedureReference
 
+_JSON_NAMES = {"originator": "from", "recipients": "to"}
+
 
 @dataclass(frozen=True, slots=True)
 class CoverWarning:
@@ -19,7 +21,10 @@ class CoverWarning:
     message: str
 
     def __str__(self) -> str:
-        return self.message if self.field is None else f"{self.field}: {self.message}"
+        if self.field is None:
+            return self.message
+        # Named as the JSON of parse_cover names it ("from", not "originator").
+        return f"{_JSON_NAMES.get(self.field, self.field)}: {self.message}"
 
 
 @dataclass(frozen=True, slots=True)
