@@ -17,12 +17,8 @@ TEST_ENV := DJANGO_SETTINGS_MODULE=tests.settings
 help:
 	@echo "make run    serve the demo register on http://$(HOST):$(PORT)/ (SQLite, eager tasks)"
 	@echo "make test   linters and the whole suite against PostgreSQL and Redis"
-<<<<<<< HEAD
-	@echo "make bench  numbering throughput benchmark against PostgreSQL"
-	@echo "make mutants  mutation testing of the visibility rule, release guards and feed (long)"
-=======
 	@echo "make bench  the register at SCALE documents (default 1000000) measured against its floor"
->>>>>>> bench2
+	@echo "make mutants  mutation testing of the visibility rule, release guards and feed (long)"
 	@echo "make clean  remove the virtualenv and local data"
 
 $(BIN)/python:

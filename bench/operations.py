@@ -405,7 +405,7 @@ ADMIN_LIST = f"""SELECT d.reference AS row, {_ADMIN_COVER} AS cover_reference, d
     d.document_type, d.classification, d.distribution, d.released_at,
     {_ADMIN_PUBLIC} AS public, d.subject
     FROM documents_document d"""
-ADMIN_ORDER = "ORDER BY d.year DESC, d.series, d.number DESC, d.suffix LIMIT 50"
+ADMIN_ORDER = "ORDER BY d.date DESC, d.id DESC LIMIT 50"
 # A page of meetings, newest first.
 MEETINGS = f"""SELECT {meeting_json()} AS row FROM documents_meeting m {{where}}
     ORDER BY m.starts_at DESC, m.id DESC LIMIT {PAGE}"""
@@ -547,29 +547,31 @@ OPERATIONS: tuple[Operation, ...] = (
         name="admin search by reference",
         url="/{admin}documents/document/?q={term}",
         cases="SELECT d.number || '/' || right(d.year::text, 2) AS term, d.series, d.number, "
-        "d.year FROM documents_document d WHERE d.series = 'ST' AND d.suffix = '' "
+        "d.year, d.series || ' ' || d.number || ' ' || d.year || ' INIT' AS canonical "
+        "FROM documents_document d WHERE d.series = 'ST' AND d.suffix = '' "
         "AND {listed:d} ORDER BY md5(d.id::text) LIMIT %(n)s",
-        floor=f"""{ADMIN_LIST} WHERE {{listed:d}} AND d.series = %(series)s
-            AND d.number = %(number)s AND d.year = %(year)s {ADMIN_ORDER}""",
+        # Every version of the number, and the documents citing it (documents.search).
+        floor=f"""{ADMIN_LIST} WHERE {{listed:d}} AND (
+            (d.series = %(series)s AND d.number = %(number)s AND d.year = %(year)s)
+            OR d.id IN (SELECT c.document_id FROM documents_citation c
+                        WHERE c.reference = %(canonical)s)) {ADMIN_ORDER}""",
         callers=("clerk",),
         compare="admin",
         admin=True,
     ),
     Operation(
-        # The admin has no search by subject code: "JAI 64" is Django's search of the words
-        # "JAI" and "64" in the subject and the reference (every word in one of them). The
-        # floor says what it does; the results' notes say what it does not.
+        # A subject code with its number: the documents carrying that number of the code.
         name="admin search by subject code",
         url="/{admin}documents/document/?q={term}",
-        cases="SELECT sc.code || ' ' || n.number AS term, sc.code, n.number::text AS number "
+        cases="SELECT sc.code || ' ' || n.number AS term, sc.code, n.number AS number "
         "FROM documents_subjectcodenumber n JOIN documents_subjectcode sc "
         "ON sc.id = n.subject_code_id WHERE sc.code !~ '[ /]' "
         "ORDER BY md5(n.id::text) LIMIT %(n)s",
-        floor=f"""{ADMIN_LIST} WHERE {{listed:d}}
-            AND (d.subject ILIKE '%%' || %(code)s || '%%'
-                 OR d.reference ILIKE '%%' || %(code)s || '%%')
-            AND (d.subject ILIKE '%%' || %(number)s || '%%'
-                 OR d.reference ILIKE '%%' || %(number)s || '%%')
+        floor=f"""{ADMIN_LIST} WHERE {{listed:d}} AND EXISTS (
+            SELECT 1 FROM documents_documentsubjectcode l
+            JOIN documents_subjectcodenumber n ON n.id = l.allocation_id
+            JOIN documents_subjectcode sc ON sc.id = l.subject_code_id
+            WHERE l.document_id = d.id AND sc.code = %(code)s AND n.number = %(number)s)
             {ADMIN_ORDER}""",
         callers=("clerk",),
         compare="admin",

@@ -59,6 +59,9 @@ def operations(measured: dict) -> list[dict]:
     return rows
 
 
+INTAKE_TARGET = 500
+
+
 def targets(result: dict) -> list[dict]:
     """Each target of issue 8, item 4: what it asks, what was measured, met or not."""
     kind = {op.name: op.target for op in OPERATIONS}
@@ -114,6 +117,15 @@ def targets(result: dict) -> list[dict]:
                 and writes["gaps"] == 0,
             }
         )
+    intake = result.get("intake")
+    if intake:
+        found.append(
+            {
+                "target": f"import_document at least {INTAKE_TARGET:g} covers/s (issue 11)",
+                "measured": f"{intake['covers_per_s']:g} covers/s",
+                "met": intake["covers_per_s"] >= INTAKE_TARGET,
+            }
+        )
     memory = result.get("memory", {}).get("worker_peak_rss_mb")
     if memory is not None:
         found.append(
@@ -134,6 +146,7 @@ def assemble(
     writes: dict | None,
     notes: list[str],
     reminders: dict | None = None,
+    intake: dict | None = None,
 ) -> dict:
     result: dict = {"scale": scale, "machine": machine, "operations": []}
     if measured is not None:
@@ -165,6 +178,8 @@ def assemble(
             "notifications": reminders["notifications"],
             "emails": reminders["emails"],
         }
+    if intake is not None:
+        result["intake"] = intake
     result["targets"] = targets(result)
     result["notes"] = notes
     return result
@@ -219,6 +234,13 @@ def markdown(result: dict) -> str:
             f"One reminder tick on the whole register: {reminders['tick_s']} s "
             f"({reminders['notifications']} notifications, {reminders['emails']} e-mails, "
             "through Django's locmem e-mail backend).",
+        ]
+    intake = result.get("intake")
+    if intake:
+        lines += [
+            "",
+            f"import_document: {intake['covers_per_s']:g} covers/s over {intake['covers']} covers "
+            f"(by worker processes: {intake['by_workers']}).",
         ]
     if result["notes"]:
         lines += ["", *(f"- {note}" for note in result["notes"])]

@@ -281,12 +281,13 @@ def document_distribution(id, document_id, delegation_id):
     }
 
 
-def document_subject_code(id, document_id, subject_code_id, allocation_id, order):
+def document_subject_code(id, document_id, subject_code_id, allocation_id, order, year):
     return DocumentSubjectCode, {
         "id": id,
         "document_id": document_id,
         "subject_code_id": subject_code_id,
         "allocation_id": allocation_id,
+        "year": year,
         "order": order,
     }
 

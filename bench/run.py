@@ -14,6 +14,7 @@ import json
 import multiprocessing
 import os
 import random
+import re
 import signal
 import socket
 import subprocess
@@ -468,18 +469,28 @@ def numbering_check(dsn: str) -> dict:
     }
 
 
-def later_work(notes: list[str]) -> None:
-    """What issue 8 measures once it exists: intake (import_document)."""
-    from django.core.management import get_commands
-
-    if "import_document" not in get_commands():
-        notes.append(
-            "import_document: no such command yet (intake), covers per second not measured"
-        )
-    else:
-        notes.append(
-            "import_document exists: wire its covers-per-second measurement in bench/run.py"
-        )
+def intake(notes: list[str]) -> dict | None:
+    """Covers per second through ``import_document`` of a folder (scripts/bench_intake.py, in
+    its own process and scratch database), with 1 and 2 worker processes;
+    ``BENCH_INTAKE_COVERS`` covers (3,000)."""
+    covers = int(os.environ.get("BENCH_INTAKE_COVERS", "3000"))
+    script = Path(__file__).resolve().parents[1] / "scripts" / "bench_intake.py"
+    finished = subprocess.run(
+        [sys.executable, str(script), "--covers", str(covers), "--workers", "2"],
+        capture_output=True, text=True, timeout=3600, check=False,
+    )  # fmt: skip
+    rates = {
+        int(workers): float(rate)
+        for workers, rate in re.findall(r"(\d+) worker\(s\):\s+([\d.]+) covers/s", finished.stdout)
+    }
+    if finished.returncode != 0 or not rates:
+        notes.append(f"import_document: not measured ({finished.stderr.strip()[-300:]})")
+        return None
+    return {
+        "covers": covers,
+        "covers_per_s": max(rates.values()),
+        "by_workers": {str(workers): rate for workers, rate in sorted(rates.items())},
+    }
 
 
 def temporary_directory() -> Path:

@@ -1001,8 +1001,9 @@ class Register:
             out.history(link, at=at, kind="+", user=by)
         for order, (code_id, allocation) in enumerate(cover.codes, start=1):
             link = rows.document_subject_code(
-                self.next_id("document_subject_code"), document.id, code_id, allocation, order
-            )
+                self.next_id("document_subject_code"), document.id, code_id, allocation, order,
+                document.cover.year,
+            )  # fmt: skip
             out.add(link)
             out.history(link, at=at, kind="+", user=by)
         for order, (reference, cited_id) in enumerate(document.citations, start=1):

@@ -38,6 +38,9 @@ Finding references in running text
 :func:`find_document_references` extracts document references from prose (cover pages,
 footnotes, minutes) and expands grouped citations; its docstring lists the heuristics that
 keep dates, Union acts, procedure numbers, page ranges and fractions out.
+:func:`scan_document_references` gives the same citations with where they stand, and the
+candidates that fail validation with their problem (a cover page must not skip those
+silently). :func:`find_procedure_references` finds interinstitutional files in prose.
 
 Every problem is reported as :class:`InvalidReference` (a :class:`ValueError`) whose message
 says what is wrong and quotes the input.
@@ -56,11 +59,16 @@ __all__ = [
     "SUFFIX_KINDS",
     "DocumentReference",
     "InvalidReference",
+    "ProcedureMatch",
     "ProcedureReference",
+    "ReferenceMatch",
     "find_document_references",
+    "find_procedure_references",
     "parse_document_reference",
     "parse_procedure_reference",
     "parse_suffix_chain",
+    "scan_document_references",
+    "scan_procedure_references",
 ]
 
 SERIES: tuple[str, ...] = ("ST", "WK", "CM", "SN", "DS", "PE-CONS")
@@ -547,7 +555,7 @@ _F_SKIP_BEFORE = re.compile(
         | \((?:EU|EC|EEC|Euratom|EU,\s*Euratom|CFSP)\)
         | \b(?:Regulations?|Directives?|Decisions?|Articles?|Art\.|Cases?|OJ\s+[LC]|EUR)
         | \b(?:pp?\.|pages?)
-        | [0-9]\s   # "EUR 1 500/24": a thousands separator, not a reference
+        | [0-9][ \t\u00a0]   # "EUR 1 500/24": a thousands separator (never across lines)
     )\s*$""",
     re.VERBOSE | re.IGNORECASE,
 )
@@ -589,8 +597,39 @@ def find_document_references(text: str) -> list[DocumentReference]:
       duplicate suffix, ...) are skipped silently: running text is not an error.
     * Superscript footnote markers (``¹ 9068/22 ADD 1``, ``5397/24²``) are ignored.
     """
-    scanned = text.translate(_F_SUPERSCRIPTS)
     found: dict[DocumentReference, None] = {}
+    for match in scan_document_references(text):
+        for reference in match.references:
+            found.setdefault(reference, None)
+    return list(found)
+
+
+@dataclass(frozen=True, slots=True)
+class ReferenceMatch:
+    """A citation found by :func:`scan_document_references`, and where it stands."""
+
+    start: int
+    end: int
+    """``text[start:end]`` is the citation as written, grouped parts included."""
+    references: tuple[DocumentReference, ...]
+    """The document cited, then the further parts of a grouped citation (``+ COR 1``); empty
+    when the candidate is not a valid reference."""
+    problem: str | None = None
+    """Why the candidate is not a valid reference (``revision counter 3 disagrees with REV
+    2``), or None."""
+
+
+def scan_document_references(text: str) -> list[ReferenceMatch]:
+    """Every candidate citation in ``text``, in order, with its span.
+
+    The candidates are those of :func:`find_document_references` (same heuristics), and also
+    the ones that look like a citation but fail validation (``5802/2/14 REV 3``: the counter
+    disagrees with REV), whose ``problem`` says why and whose ``references`` is empty. A
+    further part of a grouped citation that fails validation is left out of ``references``.
+    """
+    # Superscripts become spaces: the same length, so spans hold for ``text`` itself.
+    scanned = text.translate(_F_SUPERSCRIPTS)
+    found: list[ReferenceMatch] = []
     for match in _F_CANDIDATE.finditer(scanned):
         if match["c_number"] is not None:
             before = scanned[max(0, match.start() - _F_LOOK_BEHIND) : match.start()]
@@ -598,16 +637,18 @@ def find_document_references(text: str) -> list[DocumentReference]:
                 continue
         try:
             head = _candidate(match)
-        except InvalidReference:
+        except InvalidReference as error:
+            found.append(ReferenceMatch(match.start(), match.end(), (), error.problem))
             continue
-        found.setdefault(head, None)
+        references = [head]
         for item in _F_GROUP_ITEM.finditer(match["group"]):
             try:
                 suffixes = _parse_suffix_tokens(_tokens(item["item"]))
-                found.setdefault(head.with_suffixes(suffixes), None)
+                references.append(head.with_suffixes(suffixes))
             except InvalidReference:
                 continue
-    return list(found)
+        found.append(ReferenceMatch(match.start(), match.end(), tuple(references)))
+    return found
 
 
 def _is_year_span(number: str, year: str) -> bool:
@@ -636,3 +677,61 @@ def _candidate(match: re.Match[str]) -> DocumentReference:
 def _series_of(written: str) -> str:
     upper = written.upper()
     return "PE-CONS" if upper.startswith("PE") else upper
+
+
+# --------------------------------------------------------------------------------------------
+# Finding procedures in running text
+# --------------------------------------------------------------------------------------------
+
+_P_CANDIDATE = re.compile(
+    r"""
+    (?<![\w/])
+    (?:
+        # year first: 2023/0452(COD), 2017/0125 (COD), 2017/0298/NLE
+        (?P<year>(?:19|20)[0-9]{2}) \s*/\s* (?P<number>[0-9]{1,4})
+        (?: \s*\(\s*(?P<type>[A-Za-z]{3})\s*\) | /(?P<type2>[A-Z]{3})(?![\w/]) )
+    |
+        # type first (old Parliament style): INI/2010/2103
+        (?P<type3>[A-Z]{3}) / (?P<year3>(?:19|20)[0-9]{2}) / (?P<number3>[0-9]{4}) (?![\w/])
+    )
+    """,
+    re.VERBOSE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ProcedureMatch:
+    """A procedure found by :func:`scan_procedure_references`, and where it stands."""
+
+    start: int
+    end: int
+    procedure: ProcedureReference
+
+
+def scan_procedure_references(text: str) -> list[ProcedureMatch]:
+    """Every interinstitutional file cited in ``text``, in order, with its span.
+
+    Recognised: ``2023/0452(COD)``, ``2017/0125 (COD)`` (any case inside the brackets),
+    ``2017/0298/NLE`` and ``INI/2010/2103``. A candidate whose type is not one of
+    :data:`PROCEDURE_TYPES` is skipped, which keeps Union acts out (``Decision 2008/615/JHA``,
+    ``Directive 2002/58/EC``, ``Regulation (EU) 2021/1232``).
+    """
+    found: list[ProcedureMatch] = []
+    for match in _P_CANDIDATE.finditer(text):
+        if match["type3"]:
+            year, number, kind = match["year3"], match["number3"], match["type3"]
+        else:
+            year, number = match["year"], match["number"]
+            kind = (match["type"] or match["type2"]).upper()
+        try:
+            procedure = ProcedureReference(int(year), int(number), kind)
+        except InvalidReference:
+            continue
+        found.append(ProcedureMatch(match.start(), match.end(), procedure))
+    return found
+
+
+def find_procedure_references(text: str) -> list[ProcedureReference]:
+    """Every interinstitutional file cited in ``text``, in order of first appearance, without
+    duplicates (see :func:`scan_procedure_references` for the spellings)."""
+    return list(dict.fromkeys(match.procedure for match in scan_procedure_references(text)))

@@ -17,6 +17,7 @@ from documents.admin.forms import (
     ReleaseForm,
     UndoReleaseForm,
 )
+from documents.admin.intake import DocumentIntakeForm, RegisterFromFileMixin, intake_done
 from documents.admin.lists import (
     CappedPaginator,
     CommentsDueFilter,
@@ -61,7 +62,9 @@ class DocumentFileInline(admin.TabularInline):
 
 
 @admin.register(Document)
-class DocumentAdmin(ProtectedNamesHiddenMixin, RecordHistoryMixin, admin.ModelAdmin):
+class DocumentAdmin(
+    RegisterFromFileMixin, ProtectedNamesHiddenMixin, RecordHistoryMixin, admin.ModelAdmin
+):
     list_display = (
         "reference", "cover_reference", "date", "document_type", "marking", "public", "subject",
     )  # fmt: skip
@@ -88,6 +91,7 @@ class DocumentAdmin(ProtectedNamesHiddenMixin, RecordHistoryMixin, admin.ModelAd
     show_full_result_count = False  # a count of everything would be a second, slow query
     actions = ("release_selected",)
     change_form_template = "admin/documents/document/change_form.html"
+    change_list_template = "admin/documents/document/change_list.html"
     history_selector = staticmethod(document_history)
 
     # --- who sees what ------------------------------------------------------------------------
@@ -103,6 +107,10 @@ class DocumentAdmin(ProtectedNamesHiddenMixin, RecordHistoryMixin, admin.ModelAd
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = DocumentChangeForm if obj else DocumentRegisterForm
         kwargs["form"] = _with_request(form, request)
+        if obj is None and (entry := self.intake_entry(request)) is not None:
+            kwargs["form"] = type(
+                "DocumentIntakeForm", (DocumentIntakeForm,), {"request": request, "entry": entry}
+            )
         kwargs["fields"] = None  # the form's Meta decides
         return super().get_form(request, obj, change=change, **kwargs)
 
@@ -112,6 +120,9 @@ class DocumentAdmin(ProtectedNamesHiddenMixin, RecordHistoryMixin, admin.ModelAd
             if request.user.has_perm("documents.classify_document"):
                 register.append("classification")
             links = ["procedures", "bodies", "subject_codes", "cited_documents", "cites"]
+            if self.intake_entry(request) is not None:
+                links[2] = "subject_code_labels"
+                links.append("intake")
             return [(None, {"fields": register}), ("Links", {"fields": links})]
         return [
             (None, {"fields": ["reference", "cover_reference", "extends", *EDITABLE_FIELDS]}),
@@ -146,7 +157,18 @@ class DocumentAdmin(ProtectedNamesHiddenMixin, RecordHistoryMixin, admin.ModelAd
         return [DocumentFileInline] if obj is not None else []
 
     def get_changeform_initial_data(self, request):
+        if (entry := self.intake_entry(request)) is not None:
+            return {"series": "ST", **self.intake_initial(entry)}
         return {"series": "ST", **super().get_changeform_initial_data(request)}
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if (entry := self.intake_entry(request)) is not None:
+            extra_context = {**self.intake_context(entry), **(extra_context or {})}
+        return super().add_view(request, form_url, extra_context)
+
+    def changelist_view(self, request, extra_context=None):
+        extra = {"can_register_from_file": self.may_register_from_file(request)}
+        return super().changelist_view(request, {**extra, **(extra_context or {})})
 
     def save_form(self, request, form, change):
         return form.instance if change else form.registered
@@ -172,8 +194,15 @@ class DocumentAdmin(ProtectedNamesHiddenMixin, RecordHistoryMixin, admin.ModelAd
             self.save_formset(request, form, formset, change)
 
     def response_add(self, request, obj, post_url_continue=None):
+        stored = ""
+        if (entry := self.intake_entry(request)) is not None:
+            intake_done(request, entry)
+            if obj.files.exists():
+                stored = f", with its {entry['language']} file {entry['name']}"
         self.message_user(
-            request, f"Registered {obj.reference} ({obj.cover_reference}).", messages.SUCCESS
+            request,
+            f"Registered {obj.reference} ({obj.cover_reference}){stored}.",
+            messages.SUCCESS,
         )
         return HttpResponseRedirect(reverse("admin:documents_document_change", args=[obj.pk]))
 
@@ -246,6 +275,7 @@ class DocumentAdmin(ProtectedNamesHiddenMixin, RecordHistoryMixin, admin.ModelAd
 
     def get_urls(self):
         own = [
+            *self.intake_urls(),
             path(
                 "<int:pk>/derive/<str:kind>/",
                 self.admin_site.admin_view(self.derive_view),

@@ -64,8 +64,9 @@ class Document(models.Model):
         max_length=2, choices=Language.choices, default=Language.EN
     )
     document_type = models.CharField(max_length=60, choices=DocumentType.choices)
-    originator = models.CharField(max_length=200, help_text="From: e.g. Presidency")
-    recipients = models.CharField(max_length=300, help_text="To: e.g. Delegations")
+    # Empty on covers that name no sender or recipients (summary records, meeting notices).
+    originator = models.CharField(max_length=200, blank=True, help_text="From: e.g. Presidency")
+    recipients = models.CharField(max_length=300, blank=True, help_text="To: e.g. Delegations")
     subject = models.TextField()
     distribution = models.CharField(
         max_length=10, choices=Distribution.choices, default=Distribution.PUBLIC

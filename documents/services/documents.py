@@ -209,9 +209,11 @@ def document_update(
     procedures: Iterable[str | Procedure] | None = None,
     bodies: Iterable[Body] | None = None,
     cites: Iterable[str] | None = None,
+    change_reason: str | None = None,
     **fields,
 ) -> Document:
-    """Correct a registered document's cover data and links; None leaves a link set as it is."""
+    """Correct a registered document's cover data and links; None leaves a link set as it is.
+    ``change_reason`` goes on the history row (the intake marks its own writes with it)."""
     if unknown := set(fields) - set(EDITABLE_FIELDS):
         raise ValidationError({"changes": f"cannot change {', '.join(sorted(unknown))} here"})
     document = Document.objects.select_for_update(no_key=True).get(pk=document.pk)
@@ -221,6 +223,7 @@ def document_update(
             setattr(document, name, value)
         document.full_clean()
         document._history_user = updated_by
+        document._change_reason = change_reason
         document.save()
     touched = set(changed)
     if procedures is not None and links_replace(

@@ -88,17 +88,21 @@ class _Entry:
         return self.document.number is None
 
 
-def document_register(*, registered_by=None, **registration) -> Document:
+def document_register(*, registered_by=None, change_reason=None, **registration) -> Document:
     """Register one document, allocating its number and its subject-code numbers when not
     given. See ``documents_register`` for what each registration holds and what is refused."""
     try:
-        return documents_register([registration], registered_by=registered_by)[0]
+        return documents_register(
+            [registration], registered_by=registered_by, change_reason=change_reason
+        )[0]
     except RegistrationError as error:
         raise ValidationError(error.error_dict) from None
 
 
 @transaction.atomic
-def documents_register(registrations: Sequence[dict], *, registered_by=None) -> list[Document]:
+def documents_register(
+    registrations: Sequence[dict], *, registered_by=None, change_reason: str | None = None
+) -> list[Document]:
     """Register documents, in the order given, in one transaction.
 
     Each registration is a dict of: ``date``, ``document_type``, ``originator``,
@@ -126,7 +130,7 @@ def documents_register(registrations: Sequence[dict], *, registered_by=None) -> 
     # Facts of who may see each new document, known before anything is locked.
     states = _state_ids(_facts(entry) for entry in entries)
     _numbers_allocate(entries)
-    documents = _documents_insert(entries, registered_by)
+    documents = _documents_insert(entries, registered_by, change_reason)
     _subject_codes_allocate(entries)
     _links_insert(entries, registered_by)
     waiting = _waiting_citations_link(documents, registered_by)
@@ -501,10 +505,13 @@ def _given_numbers_refuse(entries, given: list[SubjectCodeNumber]) -> None:
         for allocation in entry.allocations.values():
             if allocation is not None:
                 index[id(allocation)] = entry.index
-    match = Q()
+    # One condition per (code, year), not per number: a batch of covers gives thousands.
+    numbers: dict[tuple[int, int], list[int]] = defaultdict(list)
     for allocation in given:
-        match |= Q(subject_code=allocation.subject_code, year=allocation.year,
-                   number=allocation.number)  # fmt: skip
+        numbers[allocation.subject_code_id, allocation.year].append(allocation.number)
+    match = Q()
+    for (code, year), wanted in numbers.items():
+        match |= Q(subject_code_id=code, year=year, number__in=wanted)
     held = {
         (h.subject_code_id, h.year, h.number): h for h in SubjectCodeNumber.objects.filter(match)
     }
@@ -526,7 +533,7 @@ def _given_numbers_refuse(entries, given: list[SubjectCodeNumber]) -> None:
 # --- 3. written in bulk --------------------------------------------------------------------
 
 
-def _documents_insert(entries: list[_Entry], registered_by) -> list[Document]:
+def _documents_insert(entries: list[_Entry], registered_by, change_reason=None) -> list[Document]:
     """Insert the documents (versions after what they extend, within the batch)."""
     for entry in entries:
         document = entry.document
@@ -548,8 +555,9 @@ def _documents_insert(entries: list[_Entry], registered_by) -> list[Document]:
             # No savepoint of its own: on a conflict the registration's transaction (or the
             # caller's savepoint around it) is rolled back as a whole.
             bulk_create_with_history(
-                [entry.document for entry in wave], Document, default_user=registered_by
-            )
+                [entry.document for entry in wave], Document, default_user=registered_by,
+                default_change_reason=change_reason,
+            )  # fmt: skip
         except IntegrityError as error:  # registered by a concurrent transaction meanwhile
             references = ", ".join(entry.document.reference for entry in wave)
             raise RegistrationError(

@@ -33,6 +33,7 @@ QUICK = {
     "BENCH_THROUGHPUT_SECONDS": "0.2",
     "BENCH_MIXED_SECONDS": "1",
     "BENCH_WRITE_SECONDS": "1",
+    "BENCH_INTAKE_COVERS": "40",
 }
 
 
@@ -72,8 +73,10 @@ def test_bench_builds_measures_and_reports_in_the_issue_shape(bench_server, tmp_
     result = json.loads((tmp_path / "latest.json").read_text())
     assert set(result) == {
         "scale", "machine", "operations", "writes", "mixed_load", "memory", "reminders",
-        "targets", "notes",
+        "intake", "targets", "notes",
     }  # fmt: skip
+    assert result["intake"]["covers"] == 40
+    assert result["intake"]["covers_per_s"] > 0
     assert result["scale"] == SCALE
     assert set(result["machine"]) == {"cores", "postgres"}
     operation_keys = {"name", "caller", "p50_ms", "p95_ms", "p99_ms", "rps", "floor_p50_ms",

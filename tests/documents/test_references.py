@@ -17,9 +17,12 @@ from documents.references import (
     InvalidReference,
     ProcedureReference,
     find_document_references,
+    find_procedure_references,
     parse_document_reference,
     parse_procedure_reference,
     parse_suffix_chain,
+    scan_document_references,
+    scan_procedure_references,
 )
 
 
@@ -742,3 +745,96 @@ def test_find_never_raises_and_returns_distinct_references(text: str) -> None:
 )
 def test_find_skips_year_spans_amounts_and_pages(text):
     assert find_document_references(text) == []
+
+
+def test_a_number_on_the_line_before_is_no_thousands_separator():
+    # "EUR 1 500/24" is an amount; a date ending one line and a reference starting the next
+    # are two things (a cover page read line by line).
+    assert covers("Brussels, 17 January 2024\n5397/24") == ["5397/24"]
+    assert covers("EUR 1 500/24") == []
+
+
+# --------------------------------------------------------------------------------------------
+# Scanning: spans and the candidates that fail validation
+# --------------------------------------------------------------------------------------------
+
+
+def test_scan_gives_each_citation_with_its_span_and_group():
+    text = "See 10589/17 + COR 1 and WK 13259/20."
+
+    matches = scan_document_references(text)
+
+    assert [text[m.start : m.end] for m in matches] == ["10589/17 + COR 1", "WK 13259/20"]
+    assert [[r.cover for r in m.references] for m in matches] == [
+        ["10589/17", "10589/17 COR 1"],
+        ["WK 13259/2020 INIT"],
+    ]
+    assert all(m.problem is None for m in matches)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("5802/3/14 REV 2", "revision counter 3 disagrees with REV 2"),
+        ("5802/3/14", "revision counter 3 but no REV"),
+        ("WK 1/2100", "year 2100 out of range 1952..2099"),
+        ("5397/24 ADD 1 ADD 2", "duplicate suffix ADD (ADD 1 and ADD 2)"),
+    ],
+)
+def test_scan_reports_the_candidates_find_skips(text, problem):
+    matches = scan_document_references(f"cover: {text}\n")
+
+    assert [(m.references, m.problem) for m in matches] == [((), problem)]
+    assert find_document_references(text) == []
+
+
+@given(st.one_of(st.text(max_size=300), reference_alphabet))
+def test_find_is_the_valid_part_of_scan(text: str) -> None:
+    scanned = [r for m in scan_document_references(text) for r in m.references]
+    assert find_document_references(text) == list(dict.fromkeys(scanned))
+
+
+# --------------------------------------------------------------------------------------------
+# Finding procedures in running text
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Interinstitutional File: 2023/0452(COD)", ["2023/0452(COD)"]),
+        ("Interinstitutional files: 2022/0155 (COD) 2017/0125 (cod)",
+         ["2022/0155(COD)", "2017/0125(COD)"]),
+        ("see 2017/0298/NLE and INI/2010/2103", ["2017/0298(NLE)", "2010/2103(INI)"]),
+        ("2023/0452(COD), again 2023/0452 (COD)", ["2023/0452(COD)"]),
+    ],
+)  # fmt: skip
+def test_find_procedures_in_every_spelling(text, expected):
+    assert [p.canonical for p in find_procedure_references(text)] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Regulation (EU) 2021/1232",
+        "Directive 2002/58/EC",
+        "Council Decision 2008/615/JHA",
+        "Regulation (EC) No 1049/2001",
+        "5397/24",
+        "COM(2022) 209 final",
+        "2023/0452(XYZ)",
+        "12023/0452(COD)",
+    ],
+)
+def test_find_procedures_ignores_acts_documents_and_unknown_types(text):
+    assert find_procedure_references(f"See {text} here.") == []
+
+
+@given(
+    procedures, st.sampled_from(["{c}", "{y}/{n:04d} ({t})", "{y}/{n:04d}/{t}", "{t}/{y}/{n:04d}"])
+)
+def test_find_procedures_recognises_every_rendering(procedure, form):
+    text = form.format(c=procedure.canonical, y=procedure.year, n=procedure.number,
+                       t=procedure.type)  # fmt: skip
+    found = scan_procedure_references(f"File: {text}; next")
+    assert [m.procedure for m in found] == [procedure]
