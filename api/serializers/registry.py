@@ -5,6 +5,7 @@ references of those among the documents a page links to, from the one rule)."""
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from api.serializers.documents import _date, _time
 from api.serializers.links import (
     BodyLinkSerializer,
     DocumentLinkSerializer,
@@ -35,6 +36,17 @@ class BodySerializer(serializers.ModelSerializer):
     @extend_schema_field(BodyLinkSerializer(allow_null=True))
     def get_parent(self, body: Body) -> dict | None:
         return body_link(self.context["request"], body.parent)
+
+    def to_representation(self, body: Body) -> dict:
+        request = self.context["request"]
+        return {
+            "url": api_url(request, "body-detail", slug=body.slug),
+            "slug": body.slug,
+            "name": body.name,
+            "abbreviation": body.abbreviation,
+            "kind": body.kind,
+            "parent": body_link(request, body.parent),
+        }
 
 
 class SubjectCodeSerializer(serializers.ModelSerializer):
@@ -100,6 +112,37 @@ class ProcedureSerializer(serializers.ModelSerializer):
     def get_documents_url(self, procedure: Procedure) -> str:
         return api_url(self.context["request"], "document-list") + f"?procedure={procedure.slug}"
 
+    def to_representation(self, procedure: Procedure) -> dict:
+        """Built directly (DRF's field by field path costs more than the page's queries); the
+        fields above describe it in the schema."""
+        request = self.context["request"]
+        return {
+            "url": api_url(request, "procedure-detail", slug=procedure.slug),
+            "reference": procedure.reference,
+            "slug": procedure.slug,
+            "year": procedure.year,
+            "number": procedure.number,
+            "type": procedure.type,
+            "title": procedure.title,
+            "commission_proposal": procedure.commission_proposal,
+            "commission_proposal_date": _date(procedure.commission_proposal_date),
+            "lead_body": body_link(request, procedure.lead_body),
+            "stage": procedure.stage,
+            "adopted_act": procedure.adopted_act,
+            "events": [
+                {
+                    "date": _date(event.date),
+                    "title": event.title,
+                    "stage": event.stage,
+                    "document": _document(self, event.document_id),
+                }
+                for event in procedure.events.all()
+            ],
+            "documents_url": self.get_documents_url(procedure),
+            "created_at": _time(procedure.created_at),
+            "updated_at": _time(procedure.updated_at),
+        }
+
 
 class AgendaItemSerializer(serializers.Serializer):
     order = serializers.IntegerField()
@@ -146,3 +189,34 @@ class MeetingSerializer(serializers.ModelSerializer):
     @extend_schema_field(DocumentLinkSerializer(allow_null=True))
     def get_outcome_document(self, meeting: Meeting) -> dict | None:
         return _document(self, meeting.outcome_document_id)
+
+    def to_representation(self, meeting: Meeting) -> dict:
+        """Built directly (DRF's field by field path costs more than the page's queries); the
+        fields above describe it in the schema."""
+        request = self.context["request"]
+        agenda = AgendaItemSerializer(context=self.context)
+        return {
+            "url": api_url(request, "meeting-detail", key=meeting.key),
+            "key": meeting.key,
+            "body": body_link(request, meeting.body),
+            "title": meeting.title,
+            "starts_at": _time(meeting.starts_at),
+            "ends_at": _time(meeting.ends_at),
+            "place": meeting.place,
+            "videoconference": meeting.videoconference,
+            "status": meeting.status,
+            "notice": _document(self, meeting.notice_id),
+            "outcome": meeting.outcome,
+            "outcome_document": _document(self, meeting.outcome_document_id),
+            "agenda": [
+                {
+                    "order": item.order,
+                    "title": item.title,
+                    "procedures": agenda.get_procedures(item),
+                    "documents": agenda.get_documents(item),
+                }
+                for item in meeting.agenda_items.all()
+            ],
+            "created_at": _time(meeting.created_at),
+            "updated_at": _time(meeting.updated_at),
+        }

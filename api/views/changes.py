@@ -11,11 +11,11 @@ from api.pagination import page_size_of, token_decode, token_encode
 from api.serializers import (
     BodySerializer,
     DelegationSerializer,
-    DocumentSerializer,
     MeetingSerializer,
     ProcedureSerializer,
     SubjectCodeSerializer,
 )
+from api.serializers.documents import _time, document_data
 from api.serializers.links import api_url
 from api.serializers.registry import code_slug
 from api.views.base import parameters_check
@@ -57,7 +57,7 @@ class ChangesPageSerializer(serializers.Serializer):
 
 def _documents(request, ids):
     found = documents_for(request.user).in_bulk(ids)
-    return found, lambda d: DocumentSerializer(d, context={"request": request}).data
+    return found, lambda document: document_data(document, request)
 
 
 def _with_links(queryset, linked_document_ids, serializer):
@@ -165,7 +165,8 @@ class ChangesView(APIView):
                 )  # fmt: skip
                 if change.record == RecordKind.DOCUMENT:
                     shown.append(record)
-            results.append(ChangeSerializer(entry).data)
+            entry["changed_at"] = _time(entry["changed_at"])
+            results.append(entry)  # the shape ChangeSerializer describes, built directly
         return results, shown
 
 
