@@ -159,6 +159,14 @@ class DocumentQuerySet(models.QuerySet):
     def public(self) -> DocumentQuerySet:
         return self.filter(public_reading())
 
+    def public_if_released(self) -> DocumentQuerySet:
+        """Documents a release would make public (a released WK or classified document is
+        still not public: releasing those is no decision the release review asks for)."""
+        _listed, readable = _rule(
+            PUBLIC, released=Q(pk__isnull=False), distributed=lambda delegation_id: Q()
+        )
+        return self.filter(readable)
+
 
 # --- the rule on the states the change log keeps ----------------------------------------------
 
@@ -177,15 +185,33 @@ class StateLevels:
         return 1 if state_id in self.listed else 0
 
 
+# The levels of each audience, with the last state id they were computed for: states are
+# immutable and only ever added, so they hold until a new state appears (one cheap query tells).
+_LEVELS: dict[Audience, tuple[int, StateLevels]] = {}
+
+
 def state_levels(user) -> StateLevels:
     """The rule applied to every visibility state the log knows (a small table): records other
     than documents are public; document states follow the table above."""
     from documents.models.changes import VisibilityState
 
+    audience = Audience.of(user)
+    last = VisibilityState.objects.aggregate(last=models.Max("pk"))["last"] or 0
+    known = _LEVELS.get(audience)
+    if known is not None and known[0] == last:
+        return known[1]
+    levels = _state_levels(audience)
+    _LEVELS[audience] = (last, levels)
+    return levels
+
+
+def _state_levels(audience: Audience) -> StateLevels:
+    from documents.models.changes import VisibilityState
+
     def distributed(delegation_id: int) -> Q:
         return Q(distributed__contains=f",{delegation_id},")
 
-    listed, readable = _rule(Audience.of(user), released=Q(released=True), distributed=distributed)
+    listed, readable = _rule(audience, released=Q(released=True), distributed=distributed)
     record = Q(record=True)
     rows = VisibilityState.objects.annotate(
         listed=_as_boolean(record | (Q(record=False) & listed)),

@@ -18,10 +18,10 @@ from api.serializers.links import (
     ProcedureLinkSerializer,
     api_url,
     document_link,
-    meeting_link,
-    procedure_link,
+    file_url,
 )
 from documents.models import Document, ReleaseReason
+from documents.selectors.documents import DocumentLinks
 
 
 class DocumentListingSerializer(serializers.ModelSerializer):
@@ -76,7 +76,7 @@ class DocumentSerializer(DocumentListingSerializer):
     subject_codes = serializers.SerializerMethodField()
     cites = serializers.SerializerMethodField()
     meetings = serializers.SerializerMethodField()
-    files = FileSerializer(source="file_list", many=True, read_only=True)
+    files = FileSerializer(many=True, read_only=True)
     parent = serializers.SerializerMethodField()
 
     class Meta(DocumentListingSerializer.Meta):
@@ -93,30 +93,36 @@ class DocumentSerializer(DocumentListingSerializer):
 
         Built directly (``document_data``), not field by field: DRF's generic path costs more
         than all the queries of a page. The fields declared above describe it in the schema
-        (a test fuzzes every answer against it)."""
-        return document_data(document, self.context["request"])
+        (a test fuzzes every answer against it). ``context["document_links"]`` holds what
+        the page's documents name (``documents.selectors.document_links``)."""
+        return document_data(
+            document, self.context["document_links"].get(document.pk), self.context["request"]
+        )
+
+    def _links(self, document: Document) -> DocumentLinks:
+        return self.context["document_links"][document.pk]
 
     def get_classification(self, document: Document) -> str | None:
         return None if not document.classification else document.get_classification_display()
 
     @extend_schema_field(ProcedureLinkSerializer(many=True))
     def get_procedures(self, document: Document) -> list[dict]:
-        return _procedures(document, self.context["request"])
+        return _procedures(self._links(document), self.context["request"])
 
     def get_subject_codes(self, document: Document) -> list[str]:
-        return [str(link) for link in document.code_links]
+        return self._links(document).subject_codes
 
     @extend_schema_field(DocumentLinkSerializer(many=True))
     def get_cites(self, document: Document) -> list[dict]:
-        return _cites(document, self.context["request"])
+        return _cites(self._links(document), self.context["request"])
 
     @extend_schema_field(MeetingLinkSerializer(many=True))
     def get_meetings(self, document: Document) -> list[dict]:
-        return _meetings(document, self.context["request"])
+        return _meetings(self._links(document), self.context["request"])
 
     @extend_schema_field(DocumentLinkSerializer(allow_null=True))
     def get_parent(self, document: Document) -> dict | None:
-        return _parent(document, self.context["request"])
+        return _parent(self._links(document), self.context["request"])
 
 
 def _time(value) -> str | None:
@@ -130,45 +136,45 @@ def _date(value) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def _procedures(document: Document, request) -> list[dict]:
-    return [procedure_link(request, p) for p in document.procedure_list]
-
-
-def _cites(document: Document, request) -> list[dict]:
-    """Every reference the document cites, as written; the link only to documents the caller
-    may see (registered later or hidden: the same entry, without a URL)."""
+def _procedures(links: DocumentLinks, request) -> list[dict]:
     return [
-        document_link(request, citation.reference, shown=citation.visible_cited is not None)
-        for citation in document.citation_list
+        {"reference": reference, "url": api_url(request, "procedure-detail", slug=slug)}
+        for reference, slug in links.procedures
     ]
 
 
-def _meetings(document: Document, request) -> list[dict]:
-    meetings = {item.meeting.key: item.meeting for item in document.agenda_list}
-    return [meeting_link(request, meetings[key]) for key in sorted(meetings)]
+def _cites(links: DocumentLinks, request) -> list[dict]:
+    """Every reference the document cites, as written; the link only to documents the caller
+    may see (registered later or hidden: the same entry, without a URL)."""
+    return [document_link(request, reference, shown=shown) for reference, shown in links.cites]
 
 
-def _parent(document: Document, request) -> dict | None:
+def _meetings(links: DocumentLinks, request) -> list[dict]:
+    return [
+        {"key": key, "url": api_url(request, "meeting-detail", key=key)} for key in links.meetings
+    ]
+
+
+def _parent(links: DocumentLinks, request) -> dict | None:
     """The document this version revises, adds to or corrects, if the caller may see it."""
-    if document.visible_parent is None:
-        return None
-    return document_link(request, document.visible_parent.reference)
+    return None if links.parent is None else document_link(request, links.parent)
 
 
-def _file(document: Document, stored, request) -> dict:
-    path = reverse("api:document-file", kwargs={"slug": document.slug, "language": stored.language})
+def _file(document: Document, stored: tuple, request) -> dict:
+    language, size, sha256, media_type = stored
     return {
-        "language": stored.language,
-        "size": stored.size,
-        "sha256": stored.sha256,
-        "media_type": stored.media_type,
-        "download_url": request.build_absolute_uri(path),
+        "language": language,
+        "size": size,
+        "sha256": sha256,
+        "media_type": media_type,
+        "download_url": file_url(request, document.slug, language),
     }
 
 
-def document_data(document: Document, request) -> dict:
-    """A document of ``documents_for(user)`` as ``user`` may see it: in full, or (its
-    ``full_access`` False) only what the public register lists."""
+def document_data(document: Document, links: DocumentLinks | None, request) -> dict:
+    """A document of ``documents_for(user)`` as ``user`` may see it: in full (with ``links``,
+    from ``document_links``), or (its ``full_access`` False) only what the public register
+    lists."""
     data = {
         "url": api_url(request, "document-detail", slug=document.slug),
         "reference": document.reference,
@@ -195,12 +201,12 @@ def document_data(document: Document, request) -> dict:
         released_at=_time(document.released_at),
         release_reason=document.release_reason,
         comments_due=_date(document.comments_due),
-        parent=_parent(document, request),
-        procedures=_procedures(document, request),
-        subject_codes=[str(link) for link in document.code_links],
-        cites=_cites(document, request),
-        meetings=_meetings(document, request),
-        files=[_file(document, stored, request) for stored in document.file_list],
+        parent=_parent(links, request),
+        procedures=_procedures(links, request),
+        subject_codes=list(links.subject_codes),
+        cites=_cites(links, request),
+        meetings=_meetings(links, request),
+        files=[_file(document, stored, request) for stored in links.files],
         created_at=_time(document.created_at),
         updated_at=_time(document.updated_at),
     )

@@ -1,12 +1,14 @@
 """Links a machine can follow: every record another one names is an object with its public key
 (a reference, a slug, a meeting key) and its absolute API URL, never a database id."""
 
+import re
 from urllib.parse import quote
 
 from django.urls import NoReverseMatch, reverse
 from rest_framework import serializers
 
 _MARK = "zzlinkzz"
+_URL_SAFE = re.compile(r"[A-Za-z0-9._~-]*\Z")  # keys and slugs: nothing to quote
 
 
 def api_url(request, name: str, **kwargs) -> str:
@@ -23,8 +25,17 @@ def api_url(request, name: str, **kwargs) -> str:
         template = templates[shape] = request.build_absolute_uri(marked)
     url = template
     for key, value in kwargs.items():
-        url = url.replace(f"{_MARK}{key}", quote(str(value), safe=""))
+        value = str(value)
+        url = url.replace(
+            f"{_MARK}{key}", value if _URL_SAFE.match(value) else quote(value, safe="")
+        )
     return url
+
+
+def file_url(request, slug: str, language: str) -> str:
+    """A document's file in one language: the route ``document-file``, which is the document's
+    own URL followed by ``files/<language>/`` (a test holds the two equal)."""
+    return api_url(request, "document-detail", slug=slug) + f"files/{language}/"
 
 
 def document_slug(reference: str) -> str:

@@ -131,12 +131,14 @@ class ProcedureSerializer(serializers.ModelSerializer):
             "adopted_act": procedure.adopted_act,
             "events": [
                 {
-                    "date": _date(event.date),
-                    "title": event.title,
-                    "stage": event.stage,
-                    "document": _document(self, event.document_id),
+                    "date": _date(date),
+                    "title": title,
+                    "stage": stage,
+                    "document": _document(self, document_id),
                 }
-                for event in procedure.events.all()
+                for date, title, stage, document_id in self.context["timelines"].get(
+                    procedure.pk, ()
+                )
             ],
             "documents_url": self.get_documents_url(procedure),
             "created_at": _time(procedure.created_at),
@@ -190,11 +192,14 @@ class MeetingSerializer(serializers.ModelSerializer):
     def get_outcome_document(self, meeting: Meeting) -> dict | None:
         return _document(self, meeting.outcome_document_id)
 
+    def _agenda_documents(self, document_ids) -> list[dict]:
+        links = [_document(self, pk) for pk in document_ids]
+        return sorted((link for link in links if link), key=lambda link: link["reference"])
+
     def to_representation(self, meeting: Meeting) -> dict:
         """Built directly (DRF's field by field path costs more than the page's queries); the
         fields above describe it in the schema."""
         request = self.context["request"]
-        agenda = AgendaItemSerializer(context=self.context)
         return {
             "url": api_url(request, "meeting-detail", key=meeting.key),
             "key": meeting.key,
@@ -212,10 +217,18 @@ class MeetingSerializer(serializers.ModelSerializer):
                 {
                     "order": item.order,
                     "title": item.title,
-                    "procedures": agenda.get_procedures(item),
-                    "documents": agenda.get_documents(item),
+                    "procedures": [
+                        {
+                            "reference": reference,
+                            "url": api_url(request, "procedure-detail", slug=slug),
+                        }
+                        for reference, slug in item.procedures
+                    ],
+                    # Only documents the caller may read in full: that a LIMITE document is
+                    # on an agenda is no more public than its other metadata.
+                    "documents": self._agenda_documents(item.documents),
                 }
-                for item in meeting.agenda_items.all()
+                for item in self.context["agendas"].get(meeting.pk, ())
             ],
             "created_at": _time(meeting.created_at),
             "updated_at": _time(meeting.updated_at),

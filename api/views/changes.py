@@ -20,15 +20,9 @@ from api.serializers.links import api_url
 from api.serializers.registry import code_slug
 from api.views.base import parameters_check
 from api.views.documents import client_address
-from api.views.registry import (
-    meeting_document_ids,
-    meetings_queryset,
-    procedure_document_ids,
-    procedures_queryset,
-    readable_references,
-)
+from api.views.registry import meetings_queryset, procedures_queryset, records_context
 from documents.models import Body, Delegation, RecordKind, SubjectCode
-from documents.selectors import changes_seen_by, documents_for
+from documents.selectors import changes_seen_by, document_links, documents_for
 from documents.services.audit import reads_record
 from documents.services.changes import changes_pending, changes_sequence
 from tracker.db_router import primary
@@ -57,16 +51,16 @@ class ChangesPageSerializer(serializers.Serializer):
 
 def _documents(request, ids):
     found = documents_for(request.user).in_bulk(ids)
-    return found, lambda document: document_data(document, request)
+    links = document_links(request.user, found.values())
+    return found, lambda document: document_data(document, links.get(document.pk), request)
 
 
-def _with_links(queryset, linked_document_ids, serializer):
+def _with_links(queryset, kind: str, serializer):
     """Public records that name documents (as their own resource shows them)."""
 
     def fetch(request, ids):
         found = queryset().in_bulk(ids)
-        readable = readable_references(request.user, linked_document_ids(found.values()))
-        context = {"request": request, "readable_documents": readable}
+        context = {"request": request, **records_context(request.user, **{kind: found.values()})}
         return found, lambda obj: serializer(obj, context=context).data
 
     return fetch
@@ -82,10 +76,8 @@ def _plain(model, serializer, related=()):
 
 FETCH = {
     RecordKind.DOCUMENT: _documents,
-    RecordKind.MEETING: _with_links(meetings_queryset, meeting_document_ids, MeetingSerializer),
-    RecordKind.PROCEDURE: _with_links(
-        procedures_queryset, procedure_document_ids, ProcedureSerializer
-    ),
+    RecordKind.MEETING: _with_links(meetings_queryset, "meetings", MeetingSerializer),
+    RecordKind.PROCEDURE: _with_links(procedures_queryset, "procedures", ProcedureSerializer),
     RecordKind.BODY: _plain(Body, BodySerializer, ["parent"]),
     RecordKind.SUBJECT_CODE: _plain(SubjectCode, SubjectCodeSerializer),
     RecordKind.DELEGATION: _plain(Delegation, DelegationSerializer),

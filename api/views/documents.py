@@ -16,7 +16,7 @@ from api.serializers import DOCUMENT_OR_LISTING, DocumentSerializer
 from api.views.base import RegisterViewSet
 from documents.models import Document, RecordKind
 from documents.references import InvalidReference, parse_document_reference
-from documents.selectors import documents_for, last_seen_change
+from documents.selectors import document_links, documents_for, last_seen_change
 from documents.services.audit import download_record, reads_record
 
 
@@ -36,6 +36,14 @@ class DocumentViewSet(RegisterViewSet):
 
     def get_queryset(self):
         return documents_for(self.request.user)
+
+    def get_serializer(self, *args, **kwargs):
+        """With what the documents shown name (``document_links``), read once for the page."""
+        instance = args[0] if args else kwargs.get("instance")
+        documents = [] if instance is None else instance if kwargs.get("many") else [instance]
+        kwargs.setdefault("context", self.get_serializer_context())
+        kwargs["context"]["document_links"] = document_links(self.request.user, list(documents))
+        return self.get_serializer_class()(*args, **kwargs)
 
     def get_object(self):
         """The slug, or any other spelling of the reference (``5397-24``, ``ST 5397/24``)."""

@@ -1,6 +1,5 @@
 """Procedures, meetings and the reference data: bodies, subject codes, delegations."""
 
-from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -20,81 +19,62 @@ from api.serializers import (
 )
 from api.views.base import RegisterViewSet
 from documents.models import (
-    AgendaItem,
-    AgendaItemDocument,
     Body,
     Delegation,
-    Document,
     Meeting,
     Procedure,
-    ProcedureEvent,
     RecordKind,
     SubjectCode,
 )
 from documents.references import InvalidReference, parse_procedure_reference
-
-
-def readable_references(user, document_ids) -> dict[int, str]:
-    """The references of those of ``document_ids`` that ``user`` may read in full (one
-    query, probed by id)."""
-    ids = set(document_ids) - {None}
-    if not ids:
-        return {}
-    readable = Document.objects.readable_by(user).filter(pk__in=ids)
-    return dict(readable.values_list("pk", "reference"))
+from documents.selectors.records import (
+    meeting_agendas,
+    procedure_timelines,
+    readable_references,
+)
 
 
 def procedures_queryset():
-    return Procedure.objects.select_related("lead_body").prefetch_related(
-        Prefetch("events", queryset=ProcedureEvent.objects.order_by("date", "order"))
-    )
-
-
-def procedure_document_ids(procedures) -> set[int]:
-    return {event.document_id for p in procedures for event in p.events.all()}
+    return Procedure.objects.select_related("lead_body")
 
 
 def meetings_queryset():
-    return Meeting.objects.select_related("body").prefetch_related(
-        Prefetch(
-            "agenda_items",
-            queryset=AgendaItem.objects.order_by("order").prefetch_related(
-                "procedures",
-                Prefetch(
-                    "agendaitemdocument_set",
-                    queryset=AgendaItemDocument.objects.only("agenda_item_id", "document_id"),
-                ),
-            ),
-        )
-    )
+    return Meeting.objects.select_related("body")
 
 
-def meeting_document_ids(meetings) -> set[int]:
-    ids = {m.notice_id for m in meetings} | {m.outcome_document_id for m in meetings}
-    for meeting in meetings:
-        for item in meeting.agenda_items.all():
-            ids |= {link.document_id for link in item.agendaitemdocument_set.all()}
-    return ids
+def records_context(user, *, meetings=(), procedures=()) -> dict:
+    """What a page of meetings or procedures names, read once for the page: their agendas and
+    timelines, and the references of the documents they name that ``user`` may read in full
+    (that a LIMITE document is on an agenda or a timeline is not public, as the filters say)."""
+    agendas = meeting_agendas(m.pk for m in meetings) if meetings else {}
+    timelines = procedure_timelines(p.pk for p in procedures) if procedures else {}
+    named = {m.notice_id for m in meetings} | {m.outcome_document_id for m in meetings}
+    for agenda in agendas.values():
+        for item in agenda:
+            named.update(item.documents)
+    for events in timelines.values():
+        named.update(document_id for *_event, document_id in events)
+    return {
+        "agendas": agendas,
+        "timelines": timelines,
+        "readable_documents": readable_references(user, named),
+    }
 
 
-class ReadableLinksMixin:
-    """Public records name a document only if the caller may read it in full (that a LIMITE
-    document is on an agenda or a timeline is not public, as the filters say too):
-    ``linked_document_ids`` says which documents a page links to."""
+class RecordLinksMixin:
+    """Serializers of meetings and procedures read ``records_context`` for the whole page."""
 
-    linked_document_ids = staticmethod(lambda objects: set())
+    record_kind = ""
 
     def get_serializer(self, *args, **kwargs):
         instance = args[0] if args else kwargs.get("instance")
         objects = [] if instance is None else list(instance) if kwargs.get("many") else [instance]
         kwargs.setdefault("context", self.get_serializer_context())
-        kwargs["context"]["readable_documents"] = readable_references(
-            self.request.user, type(self).linked_document_ids(objects)
-        )
+        kwargs["context"].update(records_context(self.request.user, **{self.record_kind: objects}))
         return self.get_serializer_class()(*args, **kwargs)
 
 
-class ProcedureViewSet(ReadableLinksMixin, RegisterViewSet):
+class ProcedureViewSet(RecordLinksMixin, RegisterViewSet):
     """Interinstitutional files with their timeline; their documents are at ``documents_url``."""
 
     serializer_class = ProcedureSerializer
@@ -104,7 +84,7 @@ class ProcedureViewSet(ReadableLinksMixin, RegisterViewSet):
     lookup_field = "slug"
     lookup_value_regex = r"[^/\x00-\x1f]+"
 
-    linked_document_ids = staticmethod(procedure_document_ids)
+    record_kind = "procedures"
 
     def get_queryset(self):
         return procedures_queryset()
@@ -118,7 +98,7 @@ class ProcedureViewSet(ReadableLinksMixin, RegisterViewSet):
         return get_object_or_404(self.get_queryset(), slug=slug)
 
 
-class MeetingViewSet(ReadableLinksMixin, RegisterViewSet):
+class MeetingViewSet(RecordLinksMixin, RegisterViewSet):
     """Meetings of Council bodies with their ordered agendas (documents as the caller sees)."""
 
     serializer_class = MeetingSerializer
@@ -128,7 +108,7 @@ class MeetingViewSet(ReadableLinksMixin, RegisterViewSet):
     lookup_field = "key"
     lookup_value_regex = r"[^/\x00-\x1f]+"
 
-    linked_document_ids = staticmethod(meeting_document_ids)
+    record_kind = "meetings"
 
     def get_queryset(self):
         return meetings_queryset()

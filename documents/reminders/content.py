@@ -18,7 +18,6 @@ from documents.models import (
     AgendaItem,
     AgendaItemDocument,
     ChangeKind,
-    Classification,
     Distribution,
     Document,
     DocumentProcedure,
@@ -55,15 +54,19 @@ class Notice:
 
 
 def documents_due_for_release_review():
-    """LIMITE documents, unclassified and not released, of a procedure whose act is adopted,
-    that no supervisor has kept LIMITE with a reason."""
-    return Document.objects.filter(
-        distribution=Distribution.LIMITE,
-        released_at__isnull=True,
-        classification=Classification.UNCLASSIFIED,
-        release_reviews__isnull=True,
-        procedures__stage__in=ADOPTED_STAGES,
-    ).distinct()
+    """LIMITE documents not released, of a procedure whose act is adopted, that a release
+    would make public (the rule says which: never a WK or classified one), and that no
+    supervisor has kept LIMITE with a reason."""
+    return (
+        Document.objects.public_if_released()
+        .filter(
+            distribution=Distribution.LIMITE,
+            released_at__isnull=True,
+            release_reviews__isnull=True,
+            procedures__stage__in=ADOPTED_STAGES,
+        )
+        .distinct()
+    )
 
 
 def opted_out(user: AbstractBaseUser, rule: str) -> bool:

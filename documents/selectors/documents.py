@@ -2,51 +2,105 @@
 queries, and with every link probed by primary key (never ``IN (SELECT ... visible ...)``,
 which reads every visible document to answer a page)."""
 
-from django.db.models import Prefetch, QuerySet
+from dataclasses import dataclass, field
 
-from documents.models import AgendaItem, Citation, Document, DocumentSubjectCode, Procedure
+from django.db import connections
+from django.db.models import QuerySet
+
+from documents.models import Document
 
 
 def documents_for(user) -> QuerySet:
-    """Documents ``user`` may see, annotated with ``full_access`` and ``public``, with what
-    their representation reads, as lists (no queryset cloned per document): ``visible_parent``
-    (None unless ``user`` may see the parent), ``citation_list`` each with ``visible_cited``
-    (likewise), ``procedure_list``, ``code_links``, ``file_list`` and ``agenda_list`` (the
-    agenda items listing the document, with their meeting).
+    """Documents ``user`` may see, annotated with ``full_access`` (False: only what the public
+    register lists) and ``public``. What a full representation names besides its own fields
+    comes from ``document_links``, for a whole page at once."""
+    return Document.objects.with_access(user)
 
-    The parent's and the cited documents' visibility are read by primary key in a query of
-    their own (a prefetch of ``visible_to(user)``): a correlated EXISTS in the select list is
-    turned by the planner into a hash of every visible document, a scan of the register."""
 
-    def visible():
-        return Document.objects.visible_to(user).only("id", "reference")
+@dataclass
+class DocumentLinks:
+    """What a document's full representation names, as plain values."""
 
-    return Document.objects.with_access(user).prefetch_related(
-        Prefetch("parent", queryset=visible(), to_attr="visible_parent"),
-        Prefetch(
-            "procedures",
-            queryset=Procedure.objects.only("id", "reference", "slug"),
-            to_attr="procedure_list",
-        ),
-        Prefetch("files", to_attr="file_list"),
-        Prefetch(
-            "subject_code_links",
-            queryset=DocumentSubjectCode.objects.select_related("subject_code"),
-            to_attr="code_links",
-        ),
-        # By primary key, in a query of its own: joined, the planner may hash every number.
-        "code_links__allocation",
-        Prefetch(
-            "citations",
-            queryset=Citation.objects.only("id", "document_id", "reference", "cited_id", "order"),
-            to_attr="citation_list",
-        ),
-        Prefetch("citation_list__cited", queryset=visible(), to_attr="visible_cited"),
-        Prefetch(
-            "agenda_items",
-            queryset=AgendaItem.objects.select_related("meeting").only(
-                "id", "meeting", "meeting__key", "meeting__starts_at"
-            ),
-            to_attr="agenda_list",
-        ),
+    parent: str | None = None  # the reference of its parent, if the reader may see it
+    procedures: list[tuple[str, str]] = field(default_factory=list)  # (reference, slug)
+    subject_codes: list[str] = field(default_factory=list)  # "JAI 64", "WK codes: JAI"
+    cites: list[tuple[str, bool]] = field(default_factory=list)  # (reference, reader sees it)
+    meetings: list[str] = field(default_factory=list)  # keys of the meetings listing it
+    files: list[tuple[str, int, str, str]] = field(default_factory=list)
+
+
+# Every link row of a page of documents in one round trip: (kind, document, sort key, a, b, c, d)
+# per row, the parts joined with UNION ALL (plain rows, not model instances: building those, and
+# Django's prefetching, cost more than the queries).
+_LINK_PARTS = {
+    # procedures, newest first: reference, slug
+    "procedure": """SELECT 'procedure', l.document_id,
+            -CAST(p.year AS BIGINT) * 10000 - p.number, p.reference, p.slug, NULL, NULL
+        FROM documents_documentprocedure l JOIN documents_procedure p ON p.id = l.procedure_id
+        WHERE l.document_id IN ({ids})""",
+    # files by language: language, sha256, media type, size
+    "file": """SELECT 'file', f.document_id, 0, f.language, f.sha256, f.media_type,
+            CAST(f.size AS TEXT)
+        FROM documents_documentfile f WHERE f.document_id IN ({ids})""",
+    # subject codes in cover order: code, number (if any)
+    "code": """SELECT 'code', l.document_id, CAST(l."order" AS BIGINT) * 1000000000 + l.id,
+            c.code, CAST(n.number AS TEXT), NULL, NULL
+        FROM documents_documentsubjectcode l
+        JOIN documents_subjectcode c ON c.id = l.subject_code_id
+        LEFT JOIN documents_subjectcodenumber n ON n.id = l.allocation_id
+        WHERE l.document_id IN ({ids})""",
+    # citations in order: reference as written, the cited document's id (if registered)
+    "cite": """SELECT 'cite', t.document_id, CAST(t."order" AS BIGINT) * 1000000000 + t.id,
+            t.reference, CAST(t.cited_id AS TEXT), NULL, NULL
+        FROM documents_citation t WHERE t.document_id IN ({ids})""",
+    # meetings whose agenda lists the document: key
+    "meeting": """SELECT DISTINCT 'meeting', l.document_id, 0, m."key", NULL, NULL, NULL
+        FROM documents_agendaitemdocument l
+        JOIN documents_agendaitem i ON i.id = l.agenda_item_id
+        JOIN documents_meeting m ON m.id = i.meeting_id
+        WHERE l.document_id IN ({ids})""",
+}
+
+
+def document_links(user, documents) -> dict[int, DocumentLinks]:
+    """The links of those of ``documents`` (of ``documents_for(user)``) ``user`` reads in full,
+    in two queries whatever their number: every link row (``_LINK_PARTS``), then the parents
+    and cited documents ``user`` may see, asked of the rule by primary key."""
+    full = [document for document in documents if document.full_access]
+    links = {document.pk: DocumentLinks() for document in full}
+    if not links:
+        return links
+    ids = sorted(links)
+    marks = ", ".join(["%s"] * len(ids))
+    sql = " UNION ALL ".join(part.format(ids=marks) for part in _LINK_PARTS.values())
+    with connections[Document.objects.db].cursor() as cursor:
+        cursor.execute(sql, ids * len(_LINK_PARTS))
+        rows = sorted(cursor.fetchall(), key=lambda row: (row[1], row[2], row[3]))
+    cited = {}
+    for kind, document_id, _order, a, b, c, d in rows:
+        held = links[document_id]
+        if kind == "procedure":
+            held.procedures.append((a, b))
+        elif kind == "file":
+            held.files.append((a, int(d), b, c))
+        elif kind == "code":
+            held.subject_codes.append(a if b is None else f"{a} {b}")
+        elif kind == "cite":
+            held.cites.append((a, False))
+            if b is not None:
+                cited[document_id, len(held.cites) - 1] = int(b)
+        else:
+            held.meetings.append(a)
+    # The parents and the cited documents the reader may see: one query, by primary key.
+    named = ({document.parent_id for document in full} | set(cited.values())) - {None}
+    seen = (
+        dict(Document.objects.visible_to(user).filter(pk__in=named).values_list("pk", "reference"))
+        if named
+        else {}
     )
+    for document in full:
+        links[document.pk].parent = seen.get(document.parent_id)
+    for (document_id, index), cited_id in cited.items():
+        reference, _shown = links[document_id].cites[index]
+        links[document_id].cites[index] = (reference, cited_id in seen)
+    return links

@@ -492,3 +492,16 @@ def test_a_read_of_a_document_deleted_meanwhile_never_fails_the_reader(caplog):
 
     assert list(DocumentRead.objects.values_list("document_id", flat=True)) == [kept.pk]
     assert "1 deleted document" in caplog.text
+
+
+@pytest.mark.django_db
+def test_a_file_url_is_the_route_of_the_file():
+    from django.urls import reverse
+    from rest_framework.test import APIRequestFactory
+
+    from api.serializers.links import file_url
+
+    request = APIRequestFactory().get("/")
+    path = reverse("api:document-file", kwargs={"slug": "st-5397-2024-add-1", "language": "fr"})
+
+    assert file_url(request, "st-5397-2024-add-1", "fr") == f"http://testserver{path}"

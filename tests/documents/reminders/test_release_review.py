@@ -23,8 +23,9 @@ def adopted(register):
 
 
 def test_supervisors_are_told_of_the_limite_documents_due(people, adopted, run):
-    """Hand-written: of the procedure's documents, the LIMITE ones not released are due (the
-    LIMITE note, the WK paper, the note sent to the observer); the public one is not, and the
+    """Hand-written: of the procedure's documents, the LIMITE ones not released that a release
+    makes public are due (the LIMITE note, the note sent to the observer); the public one is
+    not, the WK paper never becomes public (DOMAIN.md: any WK document, nothing), and the
     SECRET one is declassified, not released, and never shown at the registry desk."""
     follow(people.delegate, procedure=adopted.procedure.reference)
     documents = adopted.documents
@@ -33,10 +34,10 @@ def test_supervisors_are_told_of_the_limite_documents_due(people, adopted, run):
 
     (mail,) = sent
     assert mail.to == [people.supervisor.email]
-    assert mail.subject == "3 LIMITE document(s) of 2023/0452(COD) due for release review"
-    for name in ("limite", "wk", "to_observer"):
+    assert mail.subject == "2 LIMITE document(s) of 2023/0452(COD) due for release review"
+    for name in ("limite", "to_observer"):
         assert documents[name].cover_reference in whole(mail), name
-    for name in ("public", "secret"):
+    for name in ("public", "secret", "wk"):
         assert not any(text in whole(mail) for text in names_of(documents[name])), name
     assert "Regulation (EU) 2024/1307" in mail.body
     assert f"/admin/documents/document/{documents['limite'].pk}/change/" in mail.body
